@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: live backend and worker subprocesses."""
