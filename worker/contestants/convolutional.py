@@ -1,0 +1,66 @@
+"""The convolutional contestant: n-gram detectors slid over the review, max-pooled over time."""
+
+import torch
+from torch import nn
+
+from worker.contestants import fields
+from worker.contestants.base import Contestant, TrainingParams
+from worker.contestants.layers import logit_head, pad_to_at_least, word_embedding
+
+
+class ConvolutionalParams(TrainingParams):
+    """Hyperparameters of the 1-D convolutional network."""
+
+    embedding_dim: int = fields.embedding_dim(128)
+    filters: int = fields.filters(200)
+    kernel_size: int = fields.kernel_size(3)
+    kernel_sizes: list[fields.KernelWidth] | None = fields.kernel_sizes()
+    dense_dim: int = fields.dense_dim(250)
+    dropout: float = fields.retuned("dropout", 0.5)
+
+    def widths(self) -> list[int]:
+        """The convolution widths to build: kernel_sizes when set, else [kernel_size]."""
+        return list(self.kernel_sizes) if self.kernel_sizes else [self.kernel_size]
+
+
+class Convolutional(nn.Module):
+    """Embedding -> one Conv1d per width -> ReLU -> global max over time -> dense -> 1 logit."""
+
+    def __init__(self, hp: ConvolutionalParams):
+        super().__init__()
+        self.widths = hp.widths()
+        self.embedding = word_embedding(hp.num_words, hp.embedding_dim)
+        self.embedding_dropout = nn.Dropout(hp.dropout)
+        self.convs = nn.ModuleList(nn.Conv1d(hp.embedding_dim, hp.filters, width) for width in self.widths)
+        self.head = logit_head(hp.filters * len(self.widths), hp.dropout, dense_dim=hp.dense_dim)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """Token ids (B, T) -> logits (B,)."""
+        ids = pad_to_at_least(ids, max(self.widths))  # (B, T'), T' >= widest window
+        x = self.embedding_dropout(self.embedding(ids))  # (B, T', E)
+        x = x.transpose(1, 2)  # (B, E, T'), Conv1d wants channels first
+        pooled = [torch.relu(conv(x)).max(dim=2).values for conv in self.convs]  # each (B, F)
+        features = torch.cat(pooled, dim=1)  # (B, F * n_widths)
+        return self.head(features).squeeze(-1)  # (B,)
+
+
+CNN = Contestant(
+    name="cnn",
+    title="1-D convolutional network",
+    description=(
+        "Word embeddings scanned by convolution filters, each a learned detector of a short phrase "
+        "(kernel_size words wide, or several widths side by side as in Kim 2014), followed by a max "
+        "over the whole review: a filter fires if its phrase appears anywhere. It teaches position "
+        "independence: the same weights read every window, so 'not good' is recognised wherever it "
+        "occurs, with far fewer parameters than the flattened feedforward."
+    ),
+    params=ConvolutionalParams,
+    build=Convolutional,
+    presets={
+        # the notebook left its CNN unfinished (its cell raises a shape error), so these are
+        # the settings of its LSTM cell: Adam lr 1e-3, batch 256, 10 epochs
+        "seed": {"optimizer": "adam", "lr": 1e-3, "batch_size": 256, "epochs": 10},
+        "quick": {"epochs": 2},
+        "kim2014": {"kernel_sizes": [3, 4, 5], "filters": 100},
+    },
+)
