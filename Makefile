@@ -1,0 +1,28 @@
+# The two commands a newcomer needs: `make up` and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export KERAS_BACKEND := torch
+
+.PHONY: up test setup clean
+
+setup: $(STAMP)
+
+# Re-installs only when pyproject.toml changes; a second `make up` sets up nothing.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+up: $(STAMP)
+	$(PY) scripts/up.py --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache

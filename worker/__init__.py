@@ -1,0 +1,1 @@
+"""IMDB Battlefield worker: contestants, datasets, the trainer, the CLI and the worker agent."""

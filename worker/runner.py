@@ -1,0 +1,32 @@
+"""One experiment from a config: data, model, trainer and checkpoint; shared by the CLI and the agent."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from worker.contestants import get_contestant, parse_hyperparams
+from worker.data import load_dataset
+from worker.training import EpochMetrics, Progress, TrainResult, seed_everything, train
+from worker.training.checkpoint import save_checkpoint
+
+
+def run_experiment(architecture: str, dataset: str, hyperparams: dict, *,
+                   device: str = "auto",
+                   on_epoch: Callable[[EpochMetrics], None] | None = None,
+                   on_progress: Callable[[Progress], None] | None = None,
+                   should_stop: Callable[[], bool] | None = None,
+                   checkpoint_path: Path | None = None,
+                   aclimdb_path: Path | None = None,
+                   data_dir: Path | None = None) -> TrainResult:
+    """Validate the config, load the data, build the contestant, train it and save the checkpoint."""
+    contestant = get_contestant(architecture)
+    hp = parse_hyperparams(architecture, hyperparams)
+    data = load_dataset(dataset, num_words=hp.num_words, maxlen=hp.maxlen, val_split=hp.val_split,
+                        seed=hp.seed, aclimdb_path=aclimdb_path, data_dir=data_dir)
+    seed_everything(hp.seed)
+    model = contestant.build(hp)
+    result = train(model, data, hp, device=device, on_epoch=on_epoch, on_progress=on_progress,
+                   should_stop=should_stop)
+    if checkpoint_path is not None:
+        save_checkpoint(checkpoint_path, architecture=architecture, dataset=dataset,
+                        hyperparams=hp.model_dump(), state_dict=result.state_dict, vocab=data.vocab)
+    return result
