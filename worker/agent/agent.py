@@ -1,0 +1,218 @@
+"""The agent's loop: register, claim a run, train it with heartbeats and reports, finish it, repeat."""
+
+import os
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+
+from worker.agent.backoff import Backoff
+from worker.agent.client import BackendClient, BackendRefused, BackendUnavailable, LeaseLost
+from worker.agent.heartbeat import Heartbeat
+from worker.agent.logs import agent_log
+from worker.agent.reporter import RunReporter
+from worker.contestants import HyperparamError, UnknownContestant
+from worker.data import DatasetUnavailable
+from worker.runner import run_experiment
+from worker.training.types import EpochMetrics, TrainingCancelled, TrainingDiverged, TrainResult
+
+CLAIM_WAIT_SECONDS = 20.0
+UNREACHABLE_LOG_SECONDS = 30.0   # retry window of a claim before the agent logs "backend unreachable"
+FLUSH_SECONDS = 120.0            # how long unsent epoch rows are retried before finishing
+FINISH_RETRY_SECONDS = 120.0
+# After SIGTERM the supervisor (tests, systemd) waits ~10 s before SIGKILL: report within that.
+STOPPING_FLUSH_SECONDS = 3.0
+STOPPING_FINISH_SECONDS = 5.0
+WORKER_STOPPED = "worker stopped"
+EXPECTED_FAILURES = (DatasetUnavailable, HyperparamError, UnknownContestant, TrainingDiverged)
+
+
+class WorkerInterrupted(BaseException):
+    """Raised by the signal handler to abandon a wait while idle (BaseException: no `except Exception` eats it)."""
+
+
+def default_name() -> str:
+    """hostname-pid: unique per process on a machine."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class Agent:
+    """Pulls runs from the backend one at a time and trains them on `device`."""
+
+    def __init__(self, client: BackendClient, *, name: str, device: str, data_dir: Path,
+                 once: bool = False, claim_wait: float = CLAIM_WAIT_SECONDS):
+        self.client = client
+        self.name = name
+        self.device = device
+        self.data_dir = Path(data_dir)
+        self.once = once
+        self.claim_wait = claim_wait
+        self.stopping = threading.Event()
+        self.heartbeat_seconds = 10.0
+        self.log = agent_log(name)
+        self._interruptible = False
+
+    # --- signals -------------------------------------------------------------------------------
+    def install_signal_handlers(self) -> None:
+        """SIGINT and SIGTERM stop the current run between batches, or the idle wait at once."""
+        signal.signal(signal.SIGINT, self.handle_signal)
+        signal.signal(signal.SIGTERM, self.handle_signal)
+
+    def handle_signal(self, signum: int, _frame) -> None:
+        """Ask the run to stop; abandon the wait when idle."""
+        if not self.stopping.is_set():
+            self.log.info("%s received; stopping", signal.Signals(signum).name)
+        self.stopping.set()
+        if self._interruptible:
+            raise WorkerInterrupted()
+
+    def _idle_call(self, call, *args, **kwargs):
+        """Run a wait (register, claim) that a stop signal may abandon at once."""
+        self._interruptible = True
+        try:
+            if self.stopping.is_set():
+                raise WorkerInterrupted()
+            return call(*args, **kwargs)
+        finally:
+            self._interruptible = False
+
+    # --- the loop ------------------------------------------------------------------------------
+    def run(self) -> int:
+        """Register, then claim and train runs until stopped; the process exit code."""
+        try:
+            self._idle_call(self._register)
+            while not self.stopping.is_set():
+                claim = self._idle_call(self._claim)
+                if claim is not None:
+                    self._execute(claim["run"])
+                if self.once:
+                    break
+        except WorkerInterrupted:
+            pass
+        except BackendRefused as exc:
+            self.log.error("backend refused this worker: %s", exc)
+            return 2
+        self.log.info("stopped")
+        return 0
+
+    def _register(self) -> None:
+        """Register (waiting for the backend if it is not up yet) and take its heartbeat period."""
+        while True:
+            try:
+                reply = self.client.register(self.name, socket.gethostname(), self.device,
+                                             retry_seconds=UNREACHABLE_LOG_SECONDS)
+                break
+            except BackendUnavailable as exc:
+                self.log.warning("backend %s unreachable, still trying: %s", self.client.server, exc)
+        self.heartbeat_seconds = float(reply["heartbeat_seconds"])
+        self.log.info("registered with %s on %s (lease %s s, heartbeat every %.1f s)",
+                      self.client.server, self.device, reply.get("lease_seconds"), self.heartbeat_seconds)
+
+    def _claim(self) -> dict | None:
+        """Long-poll for the next run; None when none came within the wait."""
+        backoff = Backoff()
+        while True:
+            try:
+                return self.client.claim(self.name, self.device, wait=self.claim_wait,
+                                         retry_seconds=UNREACHABLE_LOG_SECONDS)
+            except BackendUnavailable as exc:
+                self.log.warning("backend unreachable, still trying: %s", exc)
+            except BackendRefused as exc:
+                if exc.status_code in (401, 403):
+                    raise
+                # e.g. a restarted backend that forgot this worker: register again.
+                self.log.warning("claim refused (%s); registering again", exc)
+                time.sleep(backoff.delay())
+                self._register()
+
+    # --- one run -------------------------------------------------------------------------------
+    def _execute(self, run: dict) -> None:
+        """Train one claimed run and report its end; never raises for a failing run."""
+        run_id = run["id"]
+        log = agent_log(self.name, run_id)
+        epochs_total = run["hyperparams"].get("epochs", "?")
+        log.info("claimed %r: %s on %s", run.get("name"), run["architecture"], run["dataset"])
+        heartbeat = Heartbeat(self.client, run_id, self.name, self.heartbeat_seconds, log).start()
+        reporter = RunReporter(self.client, run_id, self.name, log).start()
+        checkpoint = self.data_dir / "checkpoints" / f"run-{run_id}.pt"
+        checkpoint.parent.mkdir(parents=True, exist_ok=True)
+
+        def on_epoch(metrics: EpochMetrics) -> None:
+            log.info("epoch %d/%s val_acc %.3f (%.1f s)", metrics.epoch, epochs_total, metrics.val_acc, metrics.seconds)
+            reporter.epoch(metrics)
+
+        def should_stop() -> bool:
+            return self.stopping.is_set() or heartbeat.cancel_requested.is_set() or heartbeat.lease_lost.is_set()
+
+        try:
+            result = None
+            try:
+                result = run_experiment(run["architecture"], run["dataset"], run["hyperparams"], device=self.device,
+                                        on_epoch=on_epoch, on_progress=reporter.progress,
+                                        should_stop=should_stop, checkpoint_path=checkpoint,
+                                        data_dir=self.data_dir)
+                report = self._succeeded(result, cancelled=heartbeat.cancel_requested.is_set())
+            except TrainingCancelled:
+                report = self._failed(WORKER_STOPPED) if self.stopping.is_set() else {"status": "cancelled"}
+            except EXPECTED_FAILURES as exc:
+                report = self._failed(str(exc))
+            except Exception as exc:   # a bug, but the run must still end and the worker go on
+                log.exception("unexpected error")
+                report = self._failed(f"{type(exc).__name__}: {exc}")
+            stopping = self.stopping.is_set()
+            unsent = reporter.close(STOPPING_FLUSH_SECONDS if stopping else FLUSH_SECONDS)
+            if unsent:
+                log.error("%d epoch rows could not be sent", unsent)
+            if heartbeat.lease_lost.is_set():
+                log.warning("lease lost; not reporting the end of this run")
+                return
+            if report["status"] == "succeeded" and checkpoint.exists():
+                self._upload(run_id, checkpoint, log)
+            self._finish(run_id, report, log, STOPPING_FINISH_SECONDS if stopping else FINISH_RETRY_SECONDS)
+        finally:
+            heartbeat.stop()
+            reporter.close(0)
+            checkpoint.unlink(missing_ok=True)
+
+    def _succeeded(self, result: TrainResult, *, cancelled: bool) -> dict:
+        """The finish report of a completed training (cancelled when a cancel arrived too late to stop it)."""
+        if cancelled:
+            return {"status": "cancelled"}
+        return {"status": "succeeded", "test_loss": result.test_loss, "test_acc": result.test_acc,
+                "best_epoch": result.best_epoch, "param_count": result.param_count, "device": result.device,
+                "error": None}
+
+    def _failed(self, reason: str) -> dict:
+        """The finish report of a run that failed for `reason`."""
+        return {"status": "failed", "error": reason, "device": self.device}
+
+    def _upload(self, run_id: int, checkpoint: Path, log) -> None:
+        """PUT the checkpoint; a failure is logged (the run still succeeds, without predict)."""
+        try:
+            self.client.upload_checkpoint(run_id, self.name, checkpoint)
+            log.info("checkpoint uploaded (%.1f MB)", checkpoint.stat().st_size / 1e6)
+        except (BackendUnavailable, BackendRefused) as exc:
+            log.error("checkpoint upload failed: %s", exc)
+
+    def _finish(self, run_id: int, report: dict, log, retry_seconds: float) -> None:
+        """POST the run's end; a refusal or an unreachable backend is logged."""
+        try:
+            run = self.client.finish(run_id, self.name, report, retry_seconds=retry_seconds)
+        except LeaseLost as exc:
+            log.warning("finish refused: %s", exc.detail)
+            return
+        except (BackendUnavailable, BackendRefused) as exc:
+            log.error("finish failed: %s", exc)
+            return
+        if report["status"] == "succeeded":
+            log.info("succeeded: test_acc %s, best epoch %s", _fmt(run.get("test_acc")), report.get("best_epoch"))
+        elif report["status"] == "failed":
+            log.info("failed: %s", report["error"])
+        else:
+            log.info("cancelled")
+
+
+def _fmt(value) -> str:
+    """A metric for a log line: 3 decimals, or '-' when missing."""
+    return "-" if value is None else f"{value:.3f}"

@@ -1,0 +1,134 @@
+"""Sends a run's progress and epoch rows from a sender thread, so training never waits on the network.
+
+Epoch rows go through an outbox: a row leaves it only once the backend has stored it, so rows
+that could not be sent (backend down or restarting) are sent again, in order, when it is back.
+Progress is latest-wins and throttled; a progress report that fails is simply dropped.
+"""
+
+import dataclasses
+import logging
+import threading
+import time
+from collections import deque
+
+from worker.agent.backoff import Backoff
+from worker.agent.client import BackendClient, BackendRefused, BackendUnavailable
+from worker.training.types import EpochMetrics, Progress
+
+PROGRESS_INTERVAL_SECONDS = 0.25   # at most 4 progress reports per second
+
+
+class RunReporter:
+    """The outbox and progress sender of one run."""
+
+    def __init__(self, client: BackendClient, run_id: int, worker: str, log: logging.LoggerAdapter,
+                 *, progress_interval: float = PROGRESS_INTERVAL_SECONDS):
+        self._client, self._run_id, self._worker = client, run_id, worker
+        self._log = log
+        self._progress_interval = progress_interval
+        self._cond = threading.Condition()
+        self._outbox: deque[EpochMetrics] = deque()
+        self._progress: Progress | None = None
+        self._next_progress_at = 0.0
+        self._closed = False       # no more rows will come; leave once the outbox is empty
+        self._abandoned = False    # leave now, whatever is left
+        self._sending = False      # a row or progress is on the wire
+        self._thread = threading.Thread(target=self._loop, name=f"reporter-{run_id}", daemon=True)
+
+    def start(self) -> "RunReporter":
+        """Start the sender thread; returns self."""
+        self._thread.start()
+        return self
+
+    def progress(self, progress: Progress) -> None:
+        """Queue an in-epoch progress report (replaces one not sent yet); never blocks."""
+        with self._cond:
+            self._progress = progress
+            self._cond.notify()
+
+    def epoch(self, metrics: EpochMetrics) -> None:
+        """Queue an epoch row for sending; never blocks."""
+        with self._cond:
+            self._outbox.append(metrics)
+            if self._progress is not None and self._progress.epoch <= metrics.epoch:
+                self._progress = None   # stale: that epoch is over
+            self._cond.notify()
+
+    def unsent(self) -> int:
+        """Epoch rows not stored by the backend yet."""
+        with self._cond:
+            return len(self._outbox)
+
+    def close(self, timeout: float) -> int:
+        """Send what is left for up to `timeout` s, stop the thread; returns the rows that could not be sent."""
+        with self._cond:
+            self._closed = True
+            self._progress = None
+            self._cond.notify()
+            self._cond.wait_for(lambda: not self._outbox and not self._sending, timeout=timeout)
+            self._abandoned = True
+            self._cond.notify()
+        self._thread.join(timeout=15.0)
+        return self.unsent()
+
+    def _next_job(self) -> EpochMetrics | Progress | None:
+        """Wait for the next thing to send: the oldest epoch row first, then due progress; None to leave."""
+        with self._cond:
+            while True:
+                if self._abandoned or (self._closed and not self._outbox):
+                    return None
+                if self._outbox:
+                    self._sending = True
+                    return self._outbox[0]
+                wait = None
+                if self._progress is not None:
+                    wait = self._next_progress_at - time.monotonic()
+                    if wait <= 0:
+                        progress, self._progress = self._progress, None
+                        self._next_progress_at = time.monotonic() + self._progress_interval
+                        self._sending = True
+                        return progress
+                self._cond.wait(wait)
+
+    def _done_sending(self, row_stored: bool) -> None:
+        """Drop the outbox head once it is stored (or refused for good) and wake a waiting close()."""
+        with self._cond:
+            if row_stored:
+                self._outbox.popleft()
+            self._sending = False
+            self._cond.notify_all()
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep before the next retry, waking early when abandoned."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._abandoned, timeout=seconds)
+
+    def _loop(self) -> None:
+        """Send epoch rows in order (retrying with backoff while the backend is away) and due progress."""
+        backoff = Backoff()
+        failures = 0
+        while (job := self._next_job()) is not None:
+            if isinstance(job, Progress):
+                try:
+                    self._client.progress(self._run_id, self._worker, epoch=job.epoch, fraction=job.fraction, loss=job.loss)
+                except (BackendUnavailable, BackendRefused) as exc:
+                    self._log.debug("progress not sent: %s", exc)
+                self._done_sending(row_stored=False)
+                continue
+            try:
+                self._client.epoch(self._run_id, self._worker, dataclasses.asdict(job))
+            except BackendUnavailable as exc:
+                if failures == 0:
+                    self._log.warning("epoch %d row not sent, keeping it to resend: %s", job.epoch, exc)
+                failures += 1
+                self._done_sending(row_stored=False)
+                self._pause(backoff.delay())
+                continue
+            except BackendRefused as exc:
+                self._log.warning("epoch %d row refused, dropping it: %s", job.epoch, exc.detail)
+            else:
+                if failures:
+                    self._log.info("backend is back; epoch %d row sent after %d retries", job.epoch, failures)
+            failures = 0
+            backoff.reset()
+            self._done_sending(row_stored=True)
