@@ -291,3 +291,9 @@ def test_params_schema_describes_every_field_with_a_default(name):
     properties = params_schema(name)["properties"]
     assert set(properties) == set(REGISTRY[name].params.model_fields)
     assert all("description" in field and "default" in field for field in properties.values())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parse_hyperparams_round_trips_its_own_dump(name):
+    hp = REGISTRY[name].defaults()
+    assert parse_hyperparams(name, hp.model_dump(mode="json")) == hp
