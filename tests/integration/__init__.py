@@ -1,0 +1,1 @@
+"""End-to-end tests: a real backend and real worker processes talking over HTTP."""

@@ -1,0 +1,81 @@
+"""A run's life through a real backend and worker: train, stream, cancel, predict."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.integration.runs import get_run, launch, wait_for_run, wait_until_terminal
+from tests.integration.sse import read_events
+from tests.support.live import running_backend, running_worker
+
+LEASE_SECONDS = 3   # heartbeat every second, so a cancel reaches the worker within about a second
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory) -> Iterator[httpx.Client]:
+    """One backend and one worker for this module (starting them is most of a test's time);
+    each test launches and checks only its own runs."""
+    data_dir = tmp_path_factory.mktemp("data")
+    with running_backend(data_dir, lease_seconds=LEASE_SECONDS) as url:
+        with running_worker(url, name="w1", data_dir=data_dir):
+            with httpx.Client(base_url=url, timeout=10.0) as client:
+                yield client
+
+
+def test_three_synthetic_runs_succeed_with_every_epoch_row(api):
+    runs = [launch(api, architecture) for architecture in ("cnn", "fasttext", "lstm")]
+
+    finished = [wait_until_terminal(api, run["id"], timeout=60) for run in runs]
+
+    assert [run["status"] for run in finished] == ["succeeded"] * 3
+    for run in finished:
+        metrics = api.get(f"/api/runs/{run['id']}/metrics").json()
+        assert [row["epoch"] for row in metrics] == [1, 2, 3]
+        assert run["epochs_done"] == 3
+        assert run["worker"] == "w1"
+        assert 0.0 <= run["test_acc"] <= 1.0
+
+
+def test_run_event_stream_sends_status_progress_and_epoch_events(api):
+    run = launch(api, "lstm", epochs=2, batch_size=32)
+
+    kinds = []
+    with api.stream("GET", f"/api/runs/{run['id']}/events", timeout=30.0) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for event in read_events(response):
+            kinds.append(event.event)
+            if event.event == "end":
+                assert event.data["status"] == "succeeded"
+                break
+
+    assert {"status", "progress", "epoch", "end"} <= set(kinds)
+    assert kinds.count("epoch") == 2
+
+
+def test_cancelling_a_running_run_ends_it_cancelled_within_seconds(api):
+    run = launch(api, "lstm", epochs=200, batch_size=16)
+    wait_for_run(api, run["id"], lambda r: r["status"] == "running" and r["progress"] is not None, timeout=30)
+
+    response = api.post(f"/api/runs/{run['id']}/cancel")
+
+    assert response.status_code == 200
+    cancelled = wait_until_terminal(api, run["id"], timeout=LEASE_SECONDS + 5)
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["epochs_done"] < 200
+
+
+def test_predict_on_a_finished_run_returns_a_probability(api):
+    run = launch(api, "fasttext")
+    finished = wait_until_terminal(api, run["id"], timeout=60)
+    assert finished["status"] == "succeeded"
+    assert get_run(api, run["id"])["has_checkpoint"] is True
+
+    response = api.post(f"/api/runs/{run['id']}/predict", json={"text": "a wonderful film, i loved it"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["run_id"] == run["id"]
+    assert 0.0 <= body["probability"] <= 1.0
+    assert body["label"] in {"positive", "negative"}

@@ -1,0 +1,25 @@
+"""Two workers share one queue: every run is trained exactly once."""
+
+import re
+
+import httpx
+
+from tests.integration.runs import launch, read_log, wait_until_terminal
+from tests.support.live import running_worker, wait_for
+
+
+def test_two_workers_train_each_of_ten_runs_exactly_once(backend_url, data_dir):
+    with running_worker(backend_url, name="w1", data_dir=data_dir), \
+            running_worker(backend_url, name="w2", data_dir=data_dir), \
+            httpx.Client(base_url=backend_url, timeout=10.0) as api:
+        wait_for(lambda: api.get("/api/health").json()["workers"] >= 2, timeout=30)
+        runs = [launch(api, "fasttext", epochs=2) for _ in range(10)]
+
+        finished = [wait_until_terminal(api, run["id"], timeout=60) for run in runs]
+
+    assert [run["status"] for run in finished] == ["succeeded"] * 10
+    assert [run["attempts"] for run in finished] == [1] * 10
+    assert {run["worker"] for run in finished} <= {"w1", "w2"}
+    logs = read_log(data_dir / "worker-w1.log") + read_log(data_dir / "worker-w2.log")
+    claimed = sorted(int(run_id) for run_id in re.findall(r"run (\d+): claimed", logs))
+    assert claimed == sorted(run["id"] for run in runs)
