@@ -1,0 +1,90 @@
+// The REST and Server-Sent Events client: fetch helpers, API errors, one EventSource per stream.
+
+/** An error reply from the API: status, a readable message, and the 422 field errors. */
+export class ApiError extends Error {
+  constructor(status, detail) {
+    const fieldErrors = Array.isArray(detail) ? detail : [];
+    const message = typeof detail === 'string'
+      ? detail
+      : fieldErrors.length
+        ? fieldErrors.map((e) => e.msg).join('; ')
+        : `Request failed with status ${status}`;
+    super(message);
+    this.status = status;
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+/** Send one JSON request; resolve to the parsed body (null for 204), reject with ApiError. */
+export async function request(method, path, body, { signal } = {}) {
+  const init = { method, headers: { Accept: 'application/json' }, signal };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'Cannot reach the server — is the backend running?');
+  }
+  if (response.status === 204) return null;
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  if (!response.ok) throw new ApiError(response.status, data && data.detail !== undefined ? data.detail : data);
+  return data;
+}
+
+/** A query string from an object, skipping empty values: {a: 1, b: ''} -> "?a=1". */
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, value);
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export const api = {
+  health: () => request('GET', '/api/health'),
+  architectures: () => request('GET', '/api/architectures'),
+  summary: (name, hyperparams, opts) => request('POST', `/api/architectures/${encodeURIComponent(name)}/summary`, hyperparams, opts),
+  datasets: () => request('GET', '/api/datasets'),
+  listRuns: (filters) => request('GET', `/api/runs${query(filters)}`),
+  getRun: (id) => request('GET', `/api/runs/${id}`),
+  createRun: (body) => request('POST', '/api/runs', body),
+  updateRun: (id, body) => request('PATCH', `/api/runs/${id}`, body),
+  cancelRun: (id) => request('POST', `/api/runs/${id}/cancel`),
+  cloneRun: (id) => request('POST', `/api/runs/${id}/clone`),
+  deleteRun: (id) => request('DELETE', `/api/runs/${id}`),
+  metrics: (id) => request('GET', `/api/runs/${id}/metrics`),
+  compare: (ids) => request('GET', `/api/compare?ids=${ids.join(',')}`),
+  predict: (id, text) => request('POST', `/api/runs/${id}/predict`, { text }),
+  leaderboard: (dataset) => request('GET', `/api/leaderboard${query({ dataset })}`),
+};
+
+/**
+ * Open one EventSource and route its typed events to handlers ({status: fn, progress: fn, ...}).
+ * Each handler gets the parsed JSON data. Returns the EventSource; the caller closes it.
+ */
+export function openStream(url, handlers) {
+  const source = new EventSource(url);
+  for (const [type, handler] of Object.entries(handlers)) {
+    source.addEventListener(type, (event) => {
+      let data;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      handler(data, event);
+    });
+  }
+  return source;
+}

@@ -1,0 +1,101 @@
+// The dashboard's entry point: one state object, a hash router, and render() that mounts the page.
+
+import { api } from './api.js';
+import { h, clear } from './dom.js';
+import * as runsPage from './pages/runs.js';
+import * as launchPage from './pages/launch.js';
+import * as runPage from './pages/run.js';
+import * as comparePage from './pages/compare.js';
+import * as leaderboardPage from './pages/leaderboard.js';
+
+const PAGES = {
+  runs: runsPage,
+  launch: launchPage,
+  run: runPage,
+  compare: comparePage,
+  leaderboard: leaderboardPage,
+};
+
+/** Everything the app keeps between pages: the route, cached catalogues, the mounted page. */
+export const state = {
+  route: { page: 'runs', arg: null, params: new URLSearchParams() },
+  architectures: null,   // promise of GET /api/architectures, fetched once
+  datasets: null,        // promise of GET /api/datasets, fetched once
+  unmount: null,         // cleanup of the mounted page (closes its EventSources)
+};
+
+/** "#/run/12?x=1" -> {page: 'run', arg: '12', params}. */
+export function parseHash(hash) {
+  const text = hash.replace(/^#\/?/, '');
+  const [path, search = ''] = text.split('?');
+  const [page, arg = null] = path.split('/').filter(Boolean);
+  return { page: PAGES[page] ? page : 'runs', arg, params: new URLSearchParams(search) };
+}
+
+/** Go to a hash route ("#/run/3"). */
+export function navigate(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+/** The contestants, fetched once per page load. */
+export function architectures() {
+  state.architectures ??= api.architectures().catch((err) => {
+    state.architectures = null;
+    throw err;
+  });
+  return state.architectures;
+}
+
+/** The datasets, fetched once per page load. */
+export function datasets() {
+  state.datasets ??= api.datasets().catch((err) => {
+    state.datasets = null;
+    throw err;
+  });
+  return state.datasets;
+}
+
+/** Unmount the current page and mount the one the route names. */
+export function render() {
+  state.route = parseHash(location.hash);
+  if (state.unmount) {
+    try {
+      state.unmount();
+    } catch (err) {
+      console.error(err);
+    }
+  }
+  state.unmount = null;
+  const root = clear(document.getElementById('app'));
+  root.dataset.page = state.route.page;
+  for (const tab of document.querySelectorAll('.tab')) {
+    const active = tab.dataset.page === state.route.page || (state.route.page === 'run' && tab.dataset.page === 'runs');
+    tab.classList.toggle('active', active);
+    if (active) tab.setAttribute('aria-current', 'page');
+    else tab.removeAttribute('aria-current');
+  }
+  const page = PAGES[state.route.page];
+  state.unmount = page.mount(root, { route: state.route, navigate, architectures, datasets }) || null;
+  showHealth();
+}
+
+/** Show the backend's health and worker count in the top bar. */
+async function showHealth() {
+  const el = document.getElementById('health');
+  try {
+    const health = await api.health();
+    const workers = health.workers ?? 0;
+    el.replaceChildren(
+      h('span', { class: `dot ${workers > 0 ? 'dot-ok' : 'dot-idle'}` }),
+      `${workers} worker${workers === 1 ? '' : 's'}`,
+      h('span', { class: 'muted' }, ` · v${health.version}`));
+    el.title = `Backend ${health.status}, database ${health.database}`;
+  } catch {
+    el.replaceChildren(h('span', { class: 'dot dot-down' }), 'backend unreachable');
+  }
+}
+
+window.addEventListener('hashchange', render);
+if (!location.hash) history.replaceState(null, '', '#/runs');
+render();

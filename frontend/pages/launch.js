@@ -1,0 +1,454 @@
+// Launch page: a form generated from the contestant's JSON Schema, a live parameter count, Battle.
+
+import { api } from '../api.js';
+import { h, clear, fmtInt } from '../dom.js';
+import { pageHeader, loading, errorState, toast, confirmDialog } from '../widgets.js';
+
+const TRAINING_FIELDS = ['epochs', 'batch_size', 'optimizer', 'lr', 'momentum', 'weight_decay', 'grad_clip', 'dropout', 'seed', 'patience'];
+const DATA_FIELDS = ['num_words', 'maxlen', 'val_split'];
+const BATTLE_SHARED_FIELDS = ['epochs', 'seed', 'num_words', 'maxlen', 'val_split'];
+const GROUPS = [
+  ['Model', (name) => !TRAINING_FIELDS.includes(name) && !DATA_FIELDS.includes(name)],
+  ['Training', (name) => TRAINING_FIELDS.includes(name)],
+  ['Data', (name) => DATA_FIELDS.includes(name)],
+];
+const SUMMARY_DEBOUNCE_MS = 250;
+
+/** Resolve a schema property: follow a $ref, unwrap anyOf [X, null]. */
+function resolveProperty(schema, prop) {
+  let resolved = { ...prop };
+  let nullable = false;
+  if (prop.anyOf) {
+    const options = prop.anyOf.filter((option) => option.type !== 'null');
+    nullable = options.length < prop.anyOf.length;
+    resolved = { ...prop, ...options[0] };
+    delete resolved.anyOf;
+  }
+  if (resolved.$ref) {
+    const key = resolved.$ref.split('/').pop();
+    resolved = { ...(schema.$defs?.[key] || {}), ...resolved };
+  }
+  if (resolved.allOf?.length === 1) resolved = { ...resolved.allOf[0], ...resolved };
+  return { prop: resolved, nullable };
+}
+
+/** A field spec from a schema property: its kind (number, checkbox, select, list, text) and bounds. */
+function fieldSpec(schema, name, rawProp) {
+  const { prop, nullable } = resolveProperty(schema, rawProp);
+  const spec = {
+    name, nullable, default: prop.default, description: prop.description || '', type: prop.type,
+    min: prop.minimum, max: prop.maximum, xmin: prop.exclusiveMinimum, xmax: prop.exclusiveMaximum,
+  };
+  if (prop.enum) return { ...spec, kind: 'select', options: prop.enum };
+  if (prop.type === 'boolean') return { ...spec, kind: 'checkbox' };
+  if (prop.type === 'integer' || prop.type === 'number') return { ...spec, kind: 'number' };
+  if (prop.type === 'array') {
+    return { ...spec, kind: 'list', items: prop.items || {}, minItems: prop.minItems, maxItems: prop.maxItems };
+  }
+  return { ...spec, kind: 'text' };
+}
+
+/** "must be at least 1" style bounds for a help line. */
+function boundsText(spec) {
+  const parts = [];
+  if (spec.min !== undefined) parts.push(`≥ ${spec.min}`);
+  if (spec.xmin !== undefined) parts.push(`> ${spec.xmin}`);
+  if (spec.max !== undefined) parts.push(`≤ ${spec.max}`);
+  if (spec.xmax !== undefined) parts.push(`< ${spec.xmax}`);
+  return parts.join(', ');
+}
+
+/** The input element for a field spec, carrying its bounds as attributes the checker reads. */
+function buildInput(spec) {
+  const id = `field-${spec.name}`;
+  if (spec.kind === 'checkbox') return h('input', { type: 'checkbox', id, name: spec.name });
+  if (spec.kind === 'select') {
+    return h('select', { id, name: spec.name }, spec.options.map((option, i) => h('option', { value: String(i) }, String(option))));
+  }
+  if (spec.kind === 'number') {
+    const input = h('input', { type: 'number', id, name: spec.name, step: spec.type === 'integer' ? '1' : 'any', inputmode: spec.type === 'integer' ? 'numeric' : 'decimal' });
+    if (spec.min !== undefined) input.min = String(spec.min);
+    if (spec.max !== undefined) input.max = String(spec.max);
+    if (spec.xmin !== undefined) input.dataset.xmin = String(spec.xmin);
+    if (spec.xmax !== undefined) input.dataset.xmax = String(spec.xmax);
+    return input;
+  }
+  const placeholder = spec.kind === 'list' ? (spec.nullable ? 'e.g. 3, 4, 5 (empty: none)' : 'e.g. 3, 4, 5') : '';
+  return h('input', { type: 'text', id, name: spec.name, placeholder });
+}
+
+/** Put a value into a field's input. */
+function writeValue(spec, input, value) {
+  if (spec.kind === 'checkbox') input.checked = Boolean(value);
+  else if (spec.kind === 'select') input.value = String(Math.max(spec.options.indexOf(value), 0));
+  else if (spec.kind === 'list') input.value = Array.isArray(value) ? value.join(', ') : '';
+  else input.value = value === null || value === undefined ? '' : String(value);
+}
+
+/** Read a field's value as the API wants it (undefined: leave to the server's default). */
+function readValue(spec, input) {
+  if (spec.kind === 'checkbox') return input.checked;
+  if (spec.kind === 'select') return spec.options[Number(input.value)];
+  const raw = input.value.trim();
+  if (spec.kind === 'number') {
+    if (raw === '') return spec.nullable ? null : undefined;
+    return Number(raw);
+  }
+  if (spec.kind === 'list') {
+    if (raw === '') return spec.nullable ? null : [];
+    const parts = raw.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+    const numeric = spec.items.type === 'integer' || spec.items.type === 'number';
+    return parts.map((p) => (numeric ? Number(p) : p));
+  }
+  return raw;
+}
+
+/** The browser-side check of one value against the bounds on its input; a message or null. */
+function checkValue(spec, input, value) {
+  const { name } = spec;
+  if (spec.kind === 'number') {
+    if (value === undefined) return `${name} is required`;
+    if (value === null) return null;
+    if (Number.isNaN(value)) return `${name} must be a number`;
+    if (spec.type === 'integer' && !Number.isInteger(value)) return `${name} must be a whole number (got ${value})`;
+    const attr = (key) => (input.getAttribute(key) === null || input.getAttribute(key) === '' ? undefined : Number(input.getAttribute(key)));
+    const min = attr('min');
+    const max = attr('max');
+    const xmin = attr('data-xmin');
+    const xmax = attr('data-xmax');
+    if (min !== undefined && value < min) return `${name} must be at least ${min} (got ${value})`;
+    if (xmin !== undefined && value <= xmin) return `${name} must be greater than ${xmin} (got ${value})`;
+    if (max !== undefined && value > max) return `${name} must be at most ${max} (got ${value})`;
+    if (xmax !== undefined && value >= xmax) return `${name} must be less than ${xmax} (got ${value})`;
+  }
+  if (spec.kind === 'list' && Array.isArray(value)) {
+    if (value.some((v) => typeof v === 'number' && Number.isNaN(v))) return `${name} must be a list of numbers, e.g. 3, 4, 5`;
+    if (spec.minItems !== undefined && value.length < spec.minItems) return `${name} needs at least ${spec.minItems} value(s)`;
+    if (spec.maxItems !== undefined && value.length > spec.maxItems) return `${name} takes at most ${spec.maxItems} values`;
+    const { minimum, maximum } = spec.items;
+    const outside = value.find((v) => (minimum !== undefined && v < minimum) || (maximum !== undefined && v > maximum));
+    if (outside !== undefined) return `each ${name} value must be between ${minimum} and ${maximum} (got ${outside})`;
+  }
+  return null;
+}
+
+/** "battle-20261128-120500" from the current UTC time. */
+function battleTag(now = new Date()) {
+  const iso = now.toISOString();  // 2026-11-28T12:05:00.000Z
+  return `battle-${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+}
+
+/** Mount the launch page into `root`; returns its cleanup. */
+export function mount(root, { route, architectures, datasets, navigate }) {
+  let contestants = [];
+  let current = null;
+  const fields = new Map();           // name -> {spec, input, wrap, error}
+  const dirty = new Map();            // name -> value the person typed, kept across contestants
+  let summaryTimer = null;
+  let summaryAbort = null;
+  let alive = true;
+
+  root.append(pageHeader('Launch a run', 'Pick a contestant, tune its hyperparameters and queue it for a worker.'));
+  const body = h('div', {}, loading('Loading contestants…'));
+  root.append(body);
+
+  // elements built once the catalogues arrive
+  const contestantGrid = h('div', { class: 'contestants', role: 'radiogroup', 'aria-label': 'Contestant' });
+  const contestantError = h('div', { class: 'field-error', id: 'error-architecture' });
+  const presetSelect = h('select', { id: 'preset', 'aria-label': 'Preset' });
+  const groupsHost = h('div', { class: 'groups' });
+  const datasetSelect = h('select', { id: 'field-dataset', name: 'dataset' });
+  const nameInput = h('input', { type: 'text', id: 'field-name', name: 'name', placeholder: 'e.g. lstm, bigger vocabulary', maxlength: '200' });
+  const tagsInput = h('input', { type: 'text', id: 'field-tags', name: 'tags', placeholder: 'comma separated, e.g. baseline, v2' });
+  const notesInput = h('textarea', { id: 'field-notes', name: 'notes', placeholder: 'What are you trying? (optional)', rows: '3' });
+  const paramCount = h('div', { class: 'big-number', id: 'param-count' }, '—');
+  const paramError = h('div', { class: 'field-error', id: 'param-error' });
+  const layerList = h('ul', { class: 'layers' });
+  const launchButton = h('button', { class: 'btn btn-primary', type: 'submit', id: 'launch-button' }, 'Launch run');
+  const battleButton = h('button', { class: 'btn', type: 'button', id: 'battle-button', onclick: battle }, 'Battle: every contestant');
+  const formError = h('div', { class: 'form-error' });
+  const form = h('form', { id: 'launch-form', novalidate: true, onsubmit: submit, oninput: onFormInput, onchange: onFormInput });
+
+  Promise.all([architectures(), datasets()]).then(([archList, dataList]) => {
+    if (!alive) return;
+    contestants = archList;
+    if (!contestants.length) {
+      clear(body).append(errorState('The backend lists no contestants.'));
+      return;
+    }
+    for (const d of dataList) datasetSelect.append(h('option', { value: d.name, title: d.description }, `${d.title} (${d.name})`));
+    const wanted = route.params.get('dataset');
+    if (wanted) datasetSelect.value = wanted;
+    for (const c of contestants) {
+      contestantGrid.append(h('button', {
+        type: 'button', class: 'contestant', role: 'radio', dataset: { name: c.name }, onclick: () => pick(c.name),
+      }, h('span', { class: 'contestant-title' }, c.title), h('span', { class: 'contestant-name' }, c.name)));
+    }
+    buildPage();
+    const initial = route.params.get('architecture');
+    pick(contestants.some((c) => c.name === initial) ? initial : contestants[0].name);
+  }).catch((err) => {
+    if (alive) clear(body).append(errorState(`Could not load the contestants: ${err.message}`));
+  });
+
+  return () => {
+    alive = false;
+    clearTimeout(summaryTimer);
+    summaryAbort?.abort();
+  };
+
+  function buildPage() {
+    const field = (label, input, help, id) => h('div', { class: 'field' },
+      h('label', { class: 'field-label', for: input.id }, label), input,
+      help ? h('div', { class: 'field-help' }, help) : null, h('div', { class: 'field-error', id: `error-${id}` }));
+    const about = h('p', { class: 'contestant-about', id: 'contestant-about' });
+    form.append(
+      h('div', { class: 'launch-layout' },
+        h('div', { class: 'stack' },
+          h('section', { class: 'card' },
+            h('h2', { class: 'card-title' }, 'Contestant'), contestantGrid, about, contestantError),
+          h('section', { class: 'card' },
+            h('h2', { class: 'card-title' }, 'Hyperparameters',
+              h('label', { class: 'inline' }, 'Preset', presetSelect)),
+            groupsHost),
+          h('section', { class: 'card' },
+            h('h2', { class: 'card-title' }, 'Run details', h('span', { class: 'hint' }, 'all optional')),
+            h('div', { class: 'fields' },
+              field('name', nameInput, 'Shown in tables and chart legends; defaults to “contestant #id”.', 'name'),
+              field('tags', tagsInput, 'Group runs and filter the runs table by tag.', 'tags'),
+              h('div', { class: 'field field-wide' },
+                h('label', { class: 'field-label', for: 'field-notes' }, 'notes'), notesInput, h('div', { class: 'field-error', id: 'error-notes' }))))),
+        h('aside', { class: 'sidebar' },
+          h('section', { class: 'card' },
+            h('div', { class: 'big-caption' }, 'Trainable parameters'),
+            paramCount, paramError, layerList,
+            h('div', { style: { marginTop: '16px' } }, launchButton, battleButton),
+            h('p', { class: 'field-help', style: { marginTop: '8px' } },
+              'Battle queues every contestant with its own defaults and this form’s dataset, data settings, seed and epochs, tagged together, then opens Compare.'),
+            formError))));
+    presetSelect.addEventListener('change', applyPreset);
+    clear(body).append(form);
+  }
+
+  function pick(name) {
+    current = contestants.find((c) => c.name === name);
+    for (const card of contestantGrid.children) {
+      const on = card.dataset.name === name;
+      card.classList.toggle('active', on);
+      card.setAttribute('aria-checked', String(on));
+    }
+    form.querySelector('#contestant-about').textContent = current.description;
+    contestantError.textContent = '';
+    history.replaceState(null, '', `#/launch?architecture=${encodeURIComponent(name)}`);
+    clear(presetSelect).append(h('option', { value: '' }, 'Contestant defaults'),
+      Object.keys(current.presets || {}).map((p) => h('option', { value: p }, p)));
+    buildFields();
+    for (const [key, value] of dirty) {
+      const f = fields.get(key);
+      if (f) writeValue(f.spec, f.input, value);
+    }
+    refreshSummary(0);
+  }
+
+  function buildFields() {
+    fields.clear();
+    clear(groupsHost);
+    const schema = current.params_schema;
+    const specs = Object.entries(schema.properties || {}).map(([name, prop]) => fieldSpec(schema, name, prop));
+    for (const [group, belongs] of GROUPS) {
+      const members = specs.filter((s) => belongs(s.name));
+      if (!members.length && group !== 'Data') continue;
+      const grid = h('div', { class: 'fields' });
+      if (group === 'Data') {
+        grid.append(h('div', { class: 'field' },
+          h('label', { class: 'field-label', for: 'field-dataset' }, 'dataset'), datasetSelect,
+          h('div', { class: 'field-help' }, 'Where the reviews come from.'), h('div', { class: 'field-error', id: 'error-dataset' })));
+      }
+      for (const spec of members) grid.append(buildField(spec));
+      groupsHost.append(h('fieldset', { class: 'group', dataset: { group } }, h('legend', {}, group), grid));
+    }
+  }
+
+  function buildField(spec) {
+    const input = buildInput(spec);
+    const error = h('div', { class: 'field-error', id: `error-${spec.name}` });
+    const bounds = boundsText(spec);
+    const help = h('div', { class: 'field-help' }, spec.description, bounds ? h('span', { class: 'muted' }, ` (${bounds})`) : null);
+    const label = h('label', { class: 'field-label', for: input.id }, spec.name);
+    const wrap = spec.kind === 'checkbox'
+      ? h('div', { class: 'field', dataset: { field: spec.name } }, label, h('div', { class: 'field-check' }, input, h('span', { class: 'muted' }, 'on')), help, error)
+      : h('div', { class: 'field', dataset: { field: spec.name } }, label, input, help, error);
+    writeValue(spec, input, spec.default);
+    fields.set(spec.name, { spec, input, wrap, error });
+    return wrap;
+  }
+
+  function applyPreset() {
+    const preset = current.presets?.[presetSelect.value] || {};
+    for (const { spec, input } of fields.values()) writeValue(spec, input, spec.name in preset ? preset[spec.name] : spec.default);
+    dirty.clear();
+    clearErrors();
+    refreshSummary(0);
+  }
+
+  function onFormInput(event) {
+    const name = event.target.name;
+    const f = fields.get(name);
+    if (f) {
+      dirty.set(name, readValue(f.spec, f.input));
+      const message = checkValue(f.spec, f.input, readValue(f.spec, f.input));
+      if (event.type === 'change' || f.error.textContent) showFieldError(name, message);
+      refreshSummary(SUMMARY_DEBOUNCE_MS);
+    } else if (name) {
+      showFieldError(name, null);
+    }
+  }
+
+  /** Every field's value, and the browser-side messages (name -> message). */
+  function collect() {
+    const hyperparams = {};
+    const problems = new Map();
+    for (const [name, { spec, input }] of fields) {
+      const value = readValue(spec, input);
+      const message = checkValue(spec, input, value);
+      if (message) problems.set(name, message);
+      if (value !== undefined) hyperparams[name] = value;
+    }
+    return { hyperparams, problems };
+  }
+
+  function refreshSummary(delay) {
+    clearTimeout(summaryTimer);
+    summaryTimer = setTimeout(async () => {
+      summaryAbort?.abort();
+      summaryAbort = new AbortController();
+      const { hyperparams, problems } = collect();
+      if (problems.size) {
+        paramCount.textContent = '—';
+        paramError.textContent = [...problems.values()][0];
+        clear(layerList);
+        return;
+      }
+      paramCount.classList.add('muted');
+      try {
+        const summary = await api.summary(current.name, hyperparams, { signal: summaryAbort.signal });
+        paramCount.textContent = fmtInt(summary.param_count);
+        paramError.textContent = '';
+        clear(layerList).append((summary.layers || []).map((layer) => h('li', {},
+          h('span', { title: `${layer.name} (${layer.type})` }, `${layer.name} · ${layer.type}`), h('span', { class: 'num' }, fmtInt(layer.params)))));
+      } catch (err) {
+        if (err.name === 'AbortError') return;
+        paramCount.textContent = '—';
+        paramError.textContent = err.message;
+        clear(layerList);
+      } finally {
+        paramCount.classList.remove('muted');
+      }
+    }, delay);
+  }
+
+  function showFieldError(name, message) {
+    const f = fields.get(name);
+    const slot = f ? f.error : form.querySelector(`#error-${CSS.escape(name)}`);
+    if (!slot) return false;
+    slot.textContent = message || '';
+    slot.closest('.field')?.classList.toggle('invalid', Boolean(message));
+    return true;
+  }
+
+  function clearErrors() {
+    for (const slot of form.querySelectorAll('.field-error')) slot.textContent = '';
+    for (const wrap of form.querySelectorAll('.field.invalid')) wrap.classList.remove('invalid');
+    clear(formError);
+  }
+
+  function focusFirstError() {
+    const first = form.querySelector('.field.invalid input, .field.invalid select, .field.invalid textarea');
+    if (first) {
+      first.focus();
+      first.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    }
+  }
+
+  /** Show a 422's errors next to the fields their loc names; the rest in the form's error box. */
+  function showServerErrors(err) {
+    const leftovers = [];
+    for (const e of err.fieldErrors) {
+      const loc = Array.isArray(e.loc) ? e.loc : [];
+      const name = String(loc[loc.length - 1] ?? '');
+      if (name === 'architecture') contestantError.textContent = e.msg;
+      else if (!showFieldError(name, e.msg)) leftovers.push(e.msg);
+    }
+    if (!err.fieldErrors.length) leftovers.push(err.message);
+    if (leftovers.length) formError.append(errorState(leftovers.join('\n')));
+    focusFirstError();
+  }
+
+  function runDetails() {
+    const tags = tagsInput.value.split(',').map((t) => t.trim()).filter(Boolean);
+    return { name: nameInput.value.trim() || undefined, tags, notes: notesInput.value.trim() || undefined };
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    clearErrors();
+    const { hyperparams, problems } = collect();
+    if (problems.size) {
+      for (const [name, message] of problems) showFieldError(name, message);
+      toast(`Fix ${problems.size} field${problems.size === 1 ? '' : 's'} before launching`, 'error');
+      focusFirstError();
+      return;
+    }
+    launchButton.disabled = true;
+    launchButton.textContent = 'Launching…';
+    try {
+      const run = await api.createRun({ architecture: current.name, dataset: datasetSelect.value, hyperparams, ...runDetails() });
+      toast(`Launched run #${run.id} (${current.name})`, 'ok');
+      navigate(`#/run/${run.id}`);
+    } catch (err) {
+      if (err.status === 422) showServerErrors(err);
+      else formError.append(errorState(err.message));
+      toast(err.status === 422 ? 'The server refused some values — see the highlighted fields' : err.message, 'error');
+    } finally {
+      launchButton.disabled = false;
+      launchButton.textContent = 'Launch run';
+    }
+  }
+
+  async function battle() {
+    clearErrors();
+    const { hyperparams, problems } = collect();
+    const sharedProblems = BATTLE_SHARED_FIELDS.filter((name) => problems.has(name));
+    if (sharedProblems.length) {
+      for (const name of sharedProblems) showFieldError(name, problems.get(name));
+      focusFirstError();
+      return;
+    }
+    const shared = Object.fromEntries(BATTLE_SHARED_FIELDS.filter((n) => n in hyperparams).map((n) => [n, hyperparams[n]]));
+    const ok = await confirmDialog({
+      title: `Battle ${contestants.length} contestants?`,
+      body: `Queues one run per contestant on ${datasetSelect.value}, each with its own defaults and ${Object.entries(shared).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+      confirmLabel: `Queue ${contestants.length} runs`,
+    });
+    if (!ok) return;
+    const tag = battleTag();
+    const details = runDetails();
+    battleButton.disabled = true;
+    const results = await Promise.allSettled(contestants.map((c) => api.createRun({
+      architecture: c.name,
+      dataset: datasetSelect.value,
+      hyperparams: shared,
+      name: details.name ? `${details.name} · ${c.name}` : undefined,
+      tags: [tag, ...details.tags],
+      notes: details.notes,
+    })));
+    battleButton.disabled = false;
+    const ids = results.filter((r) => r.status === 'fulfilled').map((r) => r.value.id);
+    const failures = results.map((r, i) => [r, contestants[i]]).filter(([r]) => r.status === 'rejected');
+    for (const [r, c] of failures) toast(`${c.name}: ${r.reason.message}`, 'error');
+    if (ids.length) {
+      toast(`Battle ${tag}: queued ${ids.length} runs`, 'ok');
+      navigate(`#/compare?ids=${ids.join(',')}`);
+    }
+  }
+}
