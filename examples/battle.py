@@ -1,0 +1,91 @@
+"""Launch every contestant on the same data, seed and epochs, wait for all, print their test accuracies.
+
+Usage: python examples/battle.py [--server http://127.0.0.1:8000] [--dataset synthetic] [--epochs 3]
+"""
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+
+import httpx
+
+TERMINAL = {"succeeded", "failed", "cancelled"}
+POLL_SECONDS = 2.0
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The script's options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", default="http://127.0.0.1:8000", help="the backend's base URL")
+    parser.add_argument("--dataset", default="synthetic", help="synthetic, imdb or aclimdb")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--maxlen", type=int, default=None, help="review length (default: each contestant's)")
+    parser.add_argument("--num-words", type=int, default=None, help="vocabulary size (default: each contestant's)")
+    return parser.parse_args(argv)
+
+
+def shared_hyperparams(args: argparse.Namespace) -> dict:
+    """The hyperparameters every contestant gets, so the battle is fair."""
+    values = {"epochs": args.epochs, "seed": args.seed, "maxlen": args.maxlen, "num_words": args.num_words}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def launch_all(api: httpx.Client, dataset: str, hyperparams: dict, tag: str) -> list[dict]:
+    """One run per contestant listed by GET /api/architectures; the created runs."""
+    runs = []
+    for contestant in api.get("/api/architectures").raise_for_status().json():
+        body = {"architecture": contestant["name"], "dataset": dataset, "hyperparams": hyperparams, "tags": [tag]}
+        response = api.post("/api/runs", json=body)
+        if response.status_code != 201:
+            print(f"{contestant['name']}: not launched ({response.status_code}): {response.text}", file=sys.stderr)
+            continue
+        runs.append(response.json())
+        print(f"launched run {runs[-1]['id']}: {contestant['name']}")
+    return runs
+
+
+def wait_for_all(api: httpx.Client, tag: str, count: int) -> list[dict]:
+    """Poll the battle's runs every 2 s until all are finished; the finished runs."""
+    last_line = ""
+    while True:
+        runs = api.get("/api/runs", params={"tag": tag, "limit": 1000}).raise_for_status().json()["data"]
+        done = [run for run in runs if run["status"] in TERMINAL]
+        line = f"{len(done)}/{count} finished"
+        if line != last_line:
+            print(line)
+            last_line = line
+        if len(done) >= count:
+            return runs
+        time.sleep(POLL_SECONDS)
+
+
+def print_table(runs: list[dict]) -> None:
+    """The runs by test accuracy, best first (failed runs last, with their reason)."""
+    ranked = sorted(runs, key=lambda run: -1 if run["test_acc"] is None else run["test_acc"], reverse=True)
+    print(f"\n{'rank':>4}  {'contestant':<16} {'status':<10} {'test_acc':>8} {'best_epoch':>10} {'params':>10} {'s/epoch':>8}")
+    for rank, run in enumerate(ranked, start=1):
+        acc = "-" if run["test_acc"] is None else f"{run['test_acc']:.4f}"
+        speed = "-" if run["seconds_per_epoch"] is None else f"{run['seconds_per_epoch']:.1f}"
+        print(f"{rank:>4}  {run['architecture']:<16} {run['status']:<10} {acc:>8} {run['best_epoch'] or '-':>10} "
+              f"{run['param_count']:>10,} {speed:>8}")
+        if run["error"]:
+            print(f"      {run['error']}")
+
+
+def main(argv: list[str]) -> int:
+    """Launch the battle, wait, print the table; exit 1 if any run did not succeed."""
+    args = parse_args(argv)
+    tag = f"battle-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    with httpx.Client(base_url=args.server, timeout=30.0) as api:
+        launched = launch_all(api, args.dataset, shared_hyperparams(args), tag)
+        if not launched:
+            return 1
+        runs = wait_for_all(api, tag, len(launched))
+    print_table(runs)
+    return 0 if all(run["status"] == "succeeded" for run in runs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
