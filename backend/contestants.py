@@ -1,0 +1,84 @@
+"""The backend's view of the shared contestant registry and datasets: validation in the API's 422 format."""
+
+import functools
+import json
+from typing import Any
+
+from worker.contestants import REGISTRY, HyperparamError, params_schema, parse_hyperparams, summarize
+from worker.data import DATASETS
+
+from backend.errors import InvalidInput, NotFound
+
+
+def unknown_contestant_message(name: str) -> str:
+    """The message for a contestant name that does not exist."""
+    return f"Unknown contestant '{name}'; choose one of: {', '.join(REGISTRY)}"
+
+
+def unknown_dataset_message(name: str) -> str:
+    """The message for a dataset name that does not exist."""
+    return f"Unknown dataset '{name}'; choose one of: {', '.join(DATASETS)}"
+
+
+def hyperparam_errors(error: HyperparamError, prefix: tuple[str, ...]) -> list[dict]:
+    """HyperparamError.errors in FastAPI's format, each loc ending with the field name."""
+    details = []
+    for item in error.errors:
+        loc = item["loc"] if isinstance(item["loc"], (list, tuple)) else (item["loc"],)
+        details.append({"loc": [*prefix, *loc], "msg": item["msg"], "type": item["type"]})
+    return details
+
+
+def validate_launch(architecture: str, dataset: str, hyperparams: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """Resolve the hyperparameters with defaults and count parameters; InvalidInput (422) otherwise."""
+    errors: list[dict] = []
+    if architecture not in REGISTRY:
+        errors.append(
+            {"loc": ["body", "architecture"], "msg": unknown_contestant_message(architecture), "type": "unknown_architecture"}
+        )
+    if dataset not in DATASETS:
+        errors.append({"loc": ["body", "dataset"], "msg": unknown_dataset_message(dataset), "type": "unknown_dataset"})
+    resolved: dict[str, Any] = {}
+    if architecture in REGISTRY:
+        try:
+            resolved = parse_hyperparams(architecture, hyperparams).model_dump(mode="json")
+        except HyperparamError as invalid:
+            errors.extend(hyperparam_errors(invalid, ("body", "hyperparams")))
+    if errors:
+        raise InvalidInput(errors)
+    return resolved, summary(architecture, resolved)["param_count"]
+
+
+def summary(architecture: str, hyperparams: dict[str, Any]) -> dict:
+    """Parameter count and layers; NotFound for an unknown contestant, InvalidInput for bad values."""
+    if architecture not in REGISTRY:
+        raise NotFound(unknown_contestant_message(architecture))
+    try:
+        return _cached_summary(architecture, json.dumps(hyperparams, sort_keys=True))
+    except HyperparamError as invalid:
+        raise InvalidInput(hyperparam_errors(invalid, ("body",))) from None
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_summary(architecture: str, hyperparams_json: str) -> dict:
+    return summarize(architecture, json.loads(hyperparams_json))
+
+
+@functools.cache
+def architectures() -> list[dict]:
+    """Every contestant with its texts, hyperparameter JSON Schema and presets (computed once)."""
+    return [
+        {
+            "name": name,
+            "title": contestant.title,
+            "description": contestant.description,
+            "params_schema": params_schema(name),
+            "presets": contestant.presets,
+        }
+        for name, contestant in REGISTRY.items()
+    ]
+
+
+def datasets() -> list[dict]:
+    """Every dataset with its title and description."""
+    return [{"name": name, **info} for name, info in DATASETS.items()]

@@ -1,0 +1,55 @@
+"""The database engine (SQLite pragmas on connect), sessions, and migrations at start-up."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.config import settings
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL for concurrent readers, a busy wait instead of 'database is locked', enforced foreign keys."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets its folder created, cross-thread use and the pragmas."""
+    if url.startswith("sqlite"):
+        database = url.split("///", 1)[-1]
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+engine = make_engine(settings.database_url)
+SessionLocal = sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_session() -> Iterator[Session]:
+    """One session per request; async so FastAPI does not hop to a thread just to open it."""
+    with SessionLocal() as session:
+        yield session
+
+
+def upgrade_database(target_engine: Engine = engine) -> None:
+    """Apply the Alembic migrations up to head, with a Config built in code."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", target_engine.url.render_as_string(hide_password=False))
+    with target_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,124 @@
+"""Database tables: runs (config + summary columns), epochs (the learning-curve history), workers."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in Python; naive UTC in SQLite, timestamptz elsewhere."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base; the schema itself is created by the Alembic migrations."""
+
+
+class Run(Base):
+    """One launch: its config, lifecycle, lease and summary of the epoch rows (so listing never scans them)."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    # config (architecture and dataset are columns so that they can be filtered portably)
+    architecture: Mapped[str] = mapped_column(String(64))
+    dataset: Mapped[str] = mapped_column(String(64))
+    hyperparams: Mapped[dict] = mapped_column(JSON)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # lifecycle
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    device: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    param_count: Mapped[int] = mapped_column(Integer, default=0)
+    clone_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # summary, updated as each epoch row arrives
+    epochs_done: Mapped[int] = mapped_column(Integer, default=0)
+    best_epoch: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    best_val_acc: Mapped[float | None] = mapped_column(Float, nullable=True)
+    best_val_loss: Mapped[float | None] = mapped_column(Float, nullable=True)
+    test_acc: Mapped[float | None] = mapped_column(Float, nullable=True)
+    test_loss: Mapped[float | None] = mapped_column(Float, nullable=True)
+    seconds_per_epoch: Mapped[float | None] = mapped_column(Float, nullable=True)
+    has_checkpoint: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_runs_status_id", "status", "id"),
+        Index(
+            "ix_runs_queued",
+            "id",
+            sqlite_where=text("status = 'queued'"),
+            postgresql_where=text("status = 'queued'"),
+        ),
+        Index("ix_runs_architecture", "architecture"),
+    )
+
+
+class Epoch(Base):
+    """One point of a run's learning curve; NULL where the metric was NaN."""
+
+    __tablename__ = "epochs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    epoch: Mapped[int] = mapped_column(Integer)
+    train_loss: Mapped[float | None] = mapped_column(Float, nullable=True)
+    train_acc: Mapped[float | None] = mapped_column(Float, nullable=True)
+    val_loss: Mapped[float | None] = mapped_column(Float, nullable=True)
+    val_acc: Mapped[float | None] = mapped_column(Float, nullable=True)
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    samples_per_second: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    __table_args__ = (UniqueConstraint("run_id", "epoch", name="uq_epochs_run_epoch"),)
+
+
+class Worker(Base):
+    """A worker process that registered or claimed: where it runs and when it was last heard from."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    host: Mapped[str] = mapped_column(String(200), default="")
+    device: Mapped[str] = mapped_column(String(64), default="")
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    current_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+runs = Run.__table__
+epochs = Epoch.__table__
+workers = Worker.__table__

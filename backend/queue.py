@@ -1,0 +1,266 @@
+"""The run queue: atomic claim with a lease, heartbeat, cancel, finish and the lease-expiry reaper.
+
+Every status change is one guarded UPDATE ... WHERE status IN (expected) that raises StaleStatus
+when no row matched. Leases age from the last heartbeat, never from the claim.
+"""
+
+import asyncio
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Row, and_, insert, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.errors import Conflict, NotLeased, StaleStatus
+from backend.jsonutil import finite_or_none
+from backend.models import epochs, runs, workers
+from backend.schemas import ACTIVE_STATUSES
+from backend.store import get_run
+
+CLAIM_RETRIES = 10
+
+
+class RunAvailable:
+    """Wakes waiting claims when a run is launched; notify() is safe from any thread."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Remember the event loop for notifications from worker threads."""
+        self._loop = loop
+        self._loop_thread = threading.get_ident()
+
+    def current(self) -> asyncio.Event:
+        """The event the next notify() sets; take it before looking at the queue so no launch is missed."""
+        return self._event
+
+    def notify(self) -> None:
+        """Wake every claim waiting now."""
+        if self._loop is not None and threading.get_ident() != self._loop_thread:
+            self._loop.call_soon_threadsafe(self._notify)
+        else:
+            self._notify()
+
+    def _notify(self) -> None:
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+
+
+def lease_lost_message(worker: str | None, lease_seconds: float) -> str:
+    """The error of a run whose worker stopped heartbeating."""
+    return f"worker {worker} lost: no heartbeat for {lease_seconds:g} s"
+
+
+def transition(session: Session, run_id: int, expected: tuple[str, ...], *extra_guards, **values) -> Row:
+    """Guarded status change: UPDATE the run only if its status is in `expected`; StaleStatus otherwise."""
+    row = session.execute(
+        update(runs)
+        .where(runs.c.id == run_id, runs.c.status.in_(expected), *extra_guards)
+        .values(**values)
+        .returning(*runs.c)
+    ).first()
+    if row is None:
+        session.rollback()
+        raise StaleStatus(run_id, expected)
+    return row
+
+
+def touch_worker(session: Session, name: str, *, host: str | None = None, device: str | None = None, **values) -> None:
+    """Record that worker `name` was heard from now (insert it on first contact). Does not commit."""
+    now = datetime.now(UTC)
+    changes = {"last_seen": now, **values}
+    if host is not None:
+        changes["host"] = host
+    if device is not None:
+        changes["device"] = device
+    result = session.execute(update(workers).where(workers.c.name == name).values(**changes))
+    if result.rowcount == 0:
+        try:
+            with session.begin_nested():
+                session.execute(insert(workers).values(name=name, host=host or "", device=device or "", **changes))
+        except IntegrityError:  # registered concurrently under the same name
+            session.execute(update(workers).where(workers.c.name == name).values(**changes))
+
+
+def claim(session: Session, worker: str, device: str, lease_seconds: float) -> Row | None:
+    """Hand the oldest queued run to `worker` with a lease, atomically; None if nothing is queued. Commits."""
+    for _ in range(CLAIM_RETRIES):
+        run_id = session.execute(select(runs.c.id).where(text("status = 'queued'")).order_by(runs.c.id).limit(1)).scalar()
+        if run_id is None:
+            touch_worker(session, worker, device=device)
+            session.commit()
+            return None
+        now = datetime.now(UTC)
+        try:
+            row = transition(
+                session,
+                run_id,
+                ("queued",),
+                status="running",
+                started_at=now,
+                worker=worker,
+                device=device,
+                attempts=runs.c.attempts + 1,
+                lease_expires_at=now + timedelta(seconds=lease_seconds),
+            )
+        except StaleStatus:  # another worker took it between the select and the update
+            continue
+        touch_worker(session, worker, device=device, current_run_id=run_id)
+        session.commit()
+        return row
+    return None
+
+
+def heartbeat(session: Session, run_id: int, worker: str, lease_seconds: float) -> Row:
+    """Renew the lease of a run held by `worker`; the returned row's status says whether it is cancelling."""
+    row = session.execute(
+        update(runs)
+        .where(runs.c.id == run_id, runs.c.worker == worker, runs.c.status.in_(ACTIVE_STATUSES))
+        .values(lease_expires_at=datetime.now(UTC) + timedelta(seconds=lease_seconds))
+        .returning(runs.c.status, runs.c.lease_expires_at)
+    ).first()
+    if row is None:
+        session.rollback()
+        get_run(session, run_id)
+        raise NotLeased(run_id, worker)
+    touch_worker(session, worker)
+    session.commit()
+    return row
+
+
+def check_holder(session: Session, run_id: int, worker: str) -> None:
+    """RunNotFound or NotLeased unless `worker` holds the active run."""
+    row = session.execute(select(runs.c.status, runs.c.worker).where(runs.c.id == run_id)).first()
+    if row is None:
+        get_run(session, run_id)
+    if row.worker != worker or row.status not in ACTIVE_STATUSES:
+        raise NotLeased(run_id, worker)
+
+
+def cancel(session: Session, run_id: int) -> Row:
+    """A queued run becomes cancelled at once, a running one cancelling (its worker stops). Commits."""
+    for _ in range(CLAIM_RETRIES):
+        row = get_run(session, run_id)
+        try:
+            if row.status == "queued":
+                row = transition(session, run_id, ("queued",), status="cancelled", finished_at=datetime.now(UTC))
+            elif row.status == "running":
+                row = transition(session, run_id, ("running",), status="cancelling")
+            elif row.status != "cancelling":
+                raise Conflict(f"Run {run_id} is {row.status}; only queued or running runs can be cancelled")
+        except StaleStatus:
+            continue
+        session.commit()
+        return row
+    raise StaleStatus(run_id, ("queued", "running"))
+
+
+def finish(session: Session, run_id: int, worker: str, report: dict, lease_seconds: float) -> Row:
+    """Record the worker's final verdict on a run it holds. Commits.
+
+    Also accepted for a run the reaper failed for lost heartbeats while its worker was in fact alive
+    (a backend outage): the worker's report is the truth.
+    """
+    lost = and_(runs.c.status == "failed", runs.c.error.like("worker % lost:%"))
+    status = report["status"]
+    values = {
+        "status": status,
+        "finished_at": datetime.now(UTC),
+        "lease_expires_at": None,
+        "test_loss": finite_or_none(report.get("test_loss")),
+        "test_acc": finite_or_none(report.get("test_acc")),
+        "error": (report.get("error") or "failed without an error message") if status == "failed" else None,
+    }
+    if report.get("param_count"):
+        values["param_count"] = report["param_count"]
+    if report.get("device"):
+        values["device"] = report["device"]
+    best_epoch = report.get("best_epoch")
+    if best_epoch:
+        best = session.execute(
+            select(epochs.c.val_acc, epochs.c.val_loss).where(epochs.c.run_id == run_id, epochs.c.epoch == best_epoch)
+        ).first()
+        if best is not None:
+            values.update(best_epoch=best_epoch, best_val_acc=best.val_acc, best_val_loss=best.val_loss)
+    row = session.execute(
+        update(runs)
+        .where(runs.c.id == run_id, runs.c.worker == worker, or_(runs.c.status.in_(ACTIVE_STATUSES), lost))
+        .values(**values)
+        .returning(*runs.c)
+    ).first()
+    if row is None:
+        session.rollback()
+        get_run(session, run_id)
+        raise NotLeased(run_id, worker)
+    touch_worker(session, worker, current_run_id=None)
+    session.commit()
+    return row
+
+
+def mark_checkpoint(session: Session, run_id: int, worker: str) -> None:
+    """Note that the run's checkpoint file is stored; only its own worker may upload it. Commits."""
+    result = session.execute(update(runs).where(runs.c.id == run_id, runs.c.worker == worker).values(has_checkpoint=True))
+    if result.rowcount == 0:
+        session.rollback()
+        get_run(session, run_id)
+        raise NotLeased(run_id, worker)
+    session.commit()
+
+
+def check_checkpoint_upload(session: Session, run_id: int, worker: str) -> None:
+    """RunNotFound or NotLeased unless `worker` is the run's worker."""
+    row = get_run(session, run_id)
+    if row.worker != worker:
+        raise NotLeased(run_id, worker)
+
+
+def reap_expired(session: Session, lease_seconds: float) -> list[Row]:
+    """Fail every active run whose lease ran out (a cancelling one becomes cancelled); return them. Commits."""
+    now = datetime.now(UTC)
+    expired = session.execute(
+        select(runs.c.id, runs.c.status, runs.c.worker).where(
+            runs.c.status.in_(ACTIVE_STATUSES), runs.c.lease_expires_at < now
+        )
+    ).all()
+    reaped = []
+    for run in expired:
+        target = "cancelled" if run.status == "cancelling" else "failed"
+        try:
+            row = transition(
+                session,
+                run.id,
+                (run.status,),
+                runs.c.lease_expires_at < now,  # a heartbeat that arrived meanwhile wins
+                status=target,
+                finished_at=now,
+                lease_expires_at=None,
+                error=lease_lost_message(run.worker, lease_seconds),
+            )
+        except StaleStatus:
+            continue
+        session.execute(update(workers).where(workers.c.name == run.worker).values(current_run_id=None))
+        session.commit()
+        reaped.append(row)
+    return reaped
+
+
+def extend_leases(session: Session, lease_seconds: float) -> None:
+    """At start-up, give active runs a fresh lease: their workers could not heartbeat while we were down."""
+    session.execute(
+        update(runs)
+        .where(runs.c.status.in_(ACTIVE_STATUSES))
+        .values(lease_expires_at=datetime.now(UTC) + timedelta(seconds=lease_seconds))
+    )
+    session.commit()
+
+
+def count_live_workers(session: Session, lease_seconds: float) -> int:
+    """Workers heard from within the last two leases."""
+    since = datetime.now(UTC) - timedelta(seconds=2 * lease_seconds)
+    return len(session.execute(select(workers.c.id).where(workers.c.last_seen >= since)).all())
+
+

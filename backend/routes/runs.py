@@ -1,0 +1,133 @@
+"""Runs: launch, list, read, relabel, cancel, clone, delete, learning curve, predict."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.concurrency import run_in_threadpool
+
+from backend import queue, store
+from backend.contestants import validate_launch
+from backend.deps import SessionDep, StateDep
+from backend.errors import Conflict, InvalidInput
+from backend.jsonutil import dumps
+from backend.predict import checkpoint_path
+from backend.schemas import (
+    EpochPublic,
+    PredictPublic,
+    PredictRequest,
+    RunCreate,
+    RunPublic,
+    RunsPublic,
+    RunStatus,
+    RunUpdate,
+)
+
+router = APIRouter(prefix="/api/runs", tags=["runs"])
+
+MAX_PAGE = 1000
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
+def launch_run(body: RunCreate, session: SessionDep, state: StateDep) -> RunPublic:
+    """Queue a run; missing hyperparameters take the contestant's defaults. 422 for anything invalid."""
+    hyperparams, param_count = validate_launch(body.architecture, body.dataset, body.hyperparams)
+    row = store.create_run(
+        session,
+        architecture=body.architecture,
+        dataset=body.dataset,
+        hyperparams=hyperparams,
+        param_count=param_count,
+        name=body.name,
+        tags=body.tags,
+        notes=body.notes,
+    )
+    state.run_available.notify()
+    return state.publish_run(row)
+
+
+@router.get("", response_model=RunsPublic)
+def list_runs(
+    session: SessionDep,
+    state: StateDep,
+    status: Annotated[str | None, Query(description="One status or several, comma-separated.")] = None,
+    architecture: str | None = None,
+    tag: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> RunsPublic:
+    """Runs newest first, filtered by status, architecture and tag; `count` is the total matching."""
+    statuses = [part.strip() for part in status.split(",") if part.strip()] if status else None
+    allowed = set(RunStatus.__args__)
+    bad = [part for part in statuses or [] if part not in allowed]
+    if bad:
+        raise InvalidInput(
+            [{"loc": ["query", "status"], "msg": f"Unknown status '{bad[0]}'; choose from: {', '.join(allowed)}", "type": "enum"}]
+        )
+    rows, count = store.list_runs(
+        session, status=statuses, architecture=architecture, tag=tag, limit=limit, offset=offset
+    )
+    return RunsPublic(data=[state.run_public(row) for row in rows], count=count)
+
+
+@router.get("/{run_id}", response_model=RunPublic)
+async def read_run(run_id: int, session: SessionDep, state: StateDep) -> RunPublic:
+    """One run: config, status, timings, parameter count, best and final metrics, error."""
+    return state.run_public(store.get_run(session, run_id))
+
+
+@router.patch("/{run_id}", response_model=RunPublic)
+async def update_run(run_id: int, body: RunUpdate, session: SessionDep, state: StateDep) -> RunPublic:
+    """Change a run's name, tags or notes."""
+    row = store.update_labels(session, run_id, body.model_dump(exclude_unset=True, exclude_none=True))
+    return state.publish_run(row, announce_end=False)
+
+
+@router.post("/{run_id}/cancel", response_model=RunPublic)
+async def cancel_run(run_id: int, session: SessionDep, state: StateDep) -> RunPublic:
+    """A queued run is cancelled at once; a running one turns cancelling and its worker stops it."""
+    return state.publish_run(queue.cancel(session, run_id))
+
+
+@router.post("/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
+async def clone_run(run_id: int, session: SessionDep, state: StateDep) -> RunPublic:
+    """A new queued run with the same contestant, dataset, hyperparameters and tags."""
+    source = store.get_run(session, run_id)
+    row = store.create_run(
+        session,
+        architecture=source.architecture,
+        dataset=source.dataset,
+        hyperparams=source.hyperparams,
+        param_count=source.param_count,
+        tags=source.tags,
+        notes=source.notes,
+        clone_of=source.id,
+    )
+    state.run_available.notify()
+    return state.publish_run(row)
+
+
+@router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_run(run_id: int, session: SessionDep, state: StateDep) -> Response:
+    """Delete a run that is not running, with its epoch rows and checkpoint."""
+    store.delete_run(session, run_id)
+    checkpoint_path(run_id).unlink(missing_ok=True)
+    state.predictors.forget(run_id)
+    state.progress.clear(run_id)
+    state.broadcaster.publish("deleted", run_id, dumps({"id": run_id}))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{run_id}/metrics", response_model=list[EpochPublic])
+async def read_metrics(run_id: int, session: SessionDep) -> Response:
+    """The run's epoch rows in order; null where a metric was NaN."""
+    return Response(dumps(store.metrics(session, run_id)), media_type="application/json")
+
+
+@router.post("/{run_id}/predict", response_model=PredictPublic)
+async def predict(run_id: int, body: PredictRequest, session: SessionDep, state: StateDep) -> PredictPublic:
+    """The finished run's probability that the review is positive."""
+    store.get_run(session, run_id)
+    if not checkpoint_path(run_id).exists():
+        raise Conflict(f"Run {run_id} has no checkpoint yet; predict needs a finished run")
+    probability = await run_in_threadpool(lambda: state.predictors.get(run_id).predict(body.text))
+    return PredictPublic(run_id=run_id, probability=probability, label="positive" if probability >= 0.5 else "negative")

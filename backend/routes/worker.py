@@ -1,0 +1,130 @@
+"""The worker's side: register, claim (long poll), heartbeat, progress, epoch rows, checkpoint, finish."""
+
+import asyncio
+import contextlib
+import os
+import time
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from backend import queue, store
+from backend.config import settings
+from backend.deps import SessionDep, StateDep, require_worker_token
+from backend.jsonutil import dumps, finite_or_none
+from backend.predict import checkpoint_path
+from backend.schemas import RunPublic
+from backend.worker_schemas import (
+    ClaimedRun,
+    ClaimPublic,
+    ClaimRequest,
+    EpochRequest,
+    FinishRequest,
+    HeartbeatPublic,
+    HeartbeatRequest,
+    ProgressRequest,
+    RegisterPublic,
+    RegisterRequest,
+)
+
+router = APIRouter(prefix="/api/worker", tags=["worker"], dependencies=[Depends(require_worker_token)])
+
+
+@router.post("/register", response_model=RegisterPublic)
+async def register(body: RegisterRequest, session: SessionDep) -> RegisterPublic:
+    """Record the worker and tell it the lease terms."""
+    queue.touch_worker(session, body.name, host=body.host, device=body.device)
+    session.commit()
+    return RegisterPublic(
+        name=body.name, lease_seconds=settings.lease_seconds, heartbeat_seconds=settings.heartbeat_seconds
+    )
+
+
+@router.post(
+    "/claim",
+    response_model=ClaimPublic,
+    responses={204: {"description": "Nothing was queued within `wait` seconds."}},
+)
+async def claim(body: ClaimRequest, session: SessionDep, state: StateDep) -> ClaimPublic | Response:
+    """The oldest queued run, now running under this worker's lease; waits up to `wait` s for a launch."""
+    deadline = time.monotonic() + body.wait
+    while True:
+        launched = state.run_available.current()  # taken before looking, so a launch in between wakes us
+        row = queue.claim(session, body.worker, body.device, settings.lease_seconds)
+        if row is not None:
+            state.publish_run(row)
+            run = ClaimedRun(
+                id=row.id, name=row.name, architecture=row.architecture, dataset=row.dataset, hyperparams=row.hyperparams
+            )
+            return ClaimPublic(run=run, lease_expires_at=row.lease_expires_at)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or state.stopping.is_set():
+            return Response(status_code=status.HTTP_204_NO_CONTENT)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(remaining):
+                await launched.wait()
+
+
+@router.post("/runs/{run_id}/heartbeat", response_model=HeartbeatPublic)
+async def heartbeat(run_id: int, body: HeartbeatRequest, session: SessionDep) -> HeartbeatPublic:
+    """Renew the lease; `cancel` tells the worker to stop. 409 if this worker does not hold the run."""
+    row = queue.heartbeat(session, run_id, body.worker, settings.lease_seconds)
+    return HeartbeatPublic(cancel=row.status == "cancelling", lease_expires_at=row.lease_expires_at)
+
+
+@router.post("/runs/{run_id}/progress", status_code=status.HTTP_204_NO_CONTENT)
+async def progress(run_id: int, body: ProgressRequest, session: SessionDep, state: StateDep) -> Response:
+    """In-epoch progress: kept in memory and broadcast, not stored."""
+    queue.check_holder(session, run_id, body.worker)
+    session.rollback()
+    point = {"epoch": body.epoch, "fraction": body.fraction, "loss": finite_or_none(body.loss)}
+    state.progress.set(run_id, point)
+    state.broadcaster.publish("progress", run_id, dumps({"run_id": run_id, **point}))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/runs/{run_id}/epochs",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "This (run, epoch) was already stored; nothing changed."}},
+)
+async def add_epoch(run_id: int, body: EpochRequest, session: SessionDep, state: StateDep) -> Response:
+    """Store one epoch row (idempotent on run and epoch) and broadcast it with the run's new summary."""
+    values = body.model_dump()
+    row = store.add_epoch(session, run_id, body.worker, values)
+    if row is None:
+        return Response(dumps({"run_id": run_id, "epoch": body.epoch, "created": False}), status_code=200, media_type="application/json")
+    point = {name: values[name] for name in ("epoch", *store.METRIC_COLUMNS)}
+    state.broadcaster.publish("epoch", run_id, dumps({"run_id": run_id, **point}))
+    state.publish_run(row, announce_end=False)
+    return Response(dumps({"run_id": run_id, "epoch": body.epoch, "created": True}), status_code=201, media_type="application/json")
+
+
+@router.put(
+    "/runs/{run_id}/checkpoint",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra={"requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)
+async def upload_checkpoint(run_id: int, worker: str, request: Request, session: SessionDep, state: StateDep) -> Response:
+    """Store the run's checkpoint (raw bytes of torch.save) at <data_dir>/checkpoints/<id>.pt."""
+    queue.check_checkpoint_upload(session, run_id, worker)
+    session.rollback()
+    path = checkpoint_path(run_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.{run_id}.part")
+    try:
+        with open(partial, "wb") as file:
+            async for chunk in request.stream():
+                file.write(chunk)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    state.predictors.forget(run_id)
+    queue.mark_checkpoint(session, run_id, worker)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/runs/{run_id}/finish", response_model=RunPublic)
+async def finish(run_id: int, body: FinishRequest, session: SessionDep, state: StateDep) -> RunPublic:
+    """The worker's final verdict; the run turns succeeded, failed (with the error) or cancelled."""
+    row = queue.finish(session, run_id, body.worker, body.model_dump(), settings.lease_seconds)
+    return state.publish_run(row)

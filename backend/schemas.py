@@ -1,0 +1,222 @@
+"""Pydantic request and response models of the public REST API (the worker's are in worker_schemas.py)."""
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+RunStatus = Literal["queued", "running", "cancelling", "succeeded", "failed", "cancelled"]
+ACTIVE_STATUSES = ("running", "cancelling")
+TERMINAL_STATUSES = ("succeeded", "failed", "cancelled")
+
+
+class RunCreate(BaseModel):
+    """A launch: contestant, dataset, hyperparameters (missing ones take the defaults) and labels."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    architecture: str = Field(description="Contestant name, see GET /api/architectures.")
+    dataset: str = Field(description="Dataset name, see GET /api/datasets.")
+    hyperparams: dict[str, Any] = Field(default_factory=dict, description="Hyperparameter values by name.")
+    name: str | None = Field(None, max_length=200, description="Defaults to '<architecture> #<id>'.")
+    tags: list[str] = Field(default_factory=list)
+    notes: str = ""
+
+
+class RunUpdate(BaseModel):
+    """The labels of a run that may change after launch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    tags: list[str] | None = None
+    notes: str | None = None
+
+
+class ProgressPublic(BaseModel):
+    """Where a running run is within its current epoch (kept in memory, not stored)."""
+
+    epoch: int
+    fraction: float
+    loss: float | None
+
+
+class RunPublic(BaseModel):
+    """A run as the API shows it: config, lifecycle, timings and summary metrics."""
+
+    id: int
+    name: str
+    architecture: str
+    dataset: str
+    hyperparams: dict[str, Any]
+    tags: list[str]
+    notes: str
+    status: RunStatus
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    duration_seconds: float | None = Field(description="finished - started, or now - started while running.")
+    worker: str | None
+    device: str | None
+    attempts: int
+    error: str | None
+    param_count: int
+    epochs_total: int
+    epochs_done: int
+    progress: ProgressPublic | None
+    best_epoch: int | None
+    best_val_acc: float | None
+    best_val_loss: float | None
+    test_acc: float | None
+    test_loss: float | None
+    seconds_per_epoch: float | None
+    has_checkpoint: bool
+    clone_of: int | None
+
+    @classmethod
+    def from_row(cls, row: Any, progress: dict | None = None) -> "RunPublic":
+        """Build from a runs row (Core Row or ORM object); `progress` only shows while the run is active."""
+        started, finished = row.started_at, row.finished_at
+        duration = None
+        if started is not None:
+            duration = ((finished or datetime.now(UTC)) - started).total_seconds()
+        return cls(
+            id=row.id,
+            name=row.name,
+            architecture=row.architecture,
+            dataset=row.dataset,
+            hyperparams=row.hyperparams,
+            tags=row.tags or [],
+            notes=row.notes or "",
+            status=row.status,
+            created_at=row.created_at,
+            started_at=started,
+            finished_at=finished,
+            duration_seconds=duration,
+            worker=row.worker,
+            device=row.device,
+            attempts=row.attempts,
+            error=row.error,
+            param_count=row.param_count,
+            epochs_total=int(row.hyperparams.get("epochs", 0)),
+            epochs_done=row.epochs_done,
+            progress=progress if row.status in ACTIVE_STATUSES else None,
+            best_epoch=row.best_epoch,
+            best_val_acc=row.best_val_acc,
+            best_val_loss=row.best_val_loss,
+            test_acc=row.test_acc,
+            test_loss=row.test_loss,
+            seconds_per_epoch=row.seconds_per_epoch,
+            has_checkpoint=row.has_checkpoint,
+            clone_of=row.clone_of,
+        )
+
+
+class RunsPublic(BaseModel):
+    """One page of runs, newest first, and how many match the filters in all."""
+
+    data: list[RunPublic]
+    count: int
+
+
+class EpochPublic(BaseModel):
+    """One point of a learning curve; null where the metric was NaN."""
+
+    epoch: int
+    train_loss: float | None
+    train_acc: float | None
+    val_loss: float | None
+    val_acc: float | None
+    seconds: float | None
+    samples_per_second: float | None
+
+
+class CompareEntry(BaseModel):
+    """A run and its learning curve."""
+
+    run: RunPublic
+    metrics: list[EpochPublic]
+
+
+class ComparePublic(BaseModel):
+    """Several runs with their curves, in the order asked."""
+
+    runs: list[CompareEntry]
+
+
+class LayerPublic(BaseModel):
+    """A module that owns parameters directly."""
+
+    name: str
+    type: str
+    params: int
+
+
+class SummaryPublic(BaseModel):
+    """Parameter count of a contestant built with given hyperparameters, and per layer."""
+
+    param_count: int
+    layers: list[LayerPublic]
+
+
+class ArchitecturePublic(BaseModel):
+    """A contestant: its texts, the JSON Schema of its hyperparameters and its named presets."""
+
+    name: str
+    title: str
+    description: str
+    params_schema: dict[str, Any]
+    presets: dict[str, dict[str, Any]]
+
+
+class DatasetPublic(BaseModel):
+    """A dataset a run may train on."""
+
+    name: str
+    title: str
+    description: str
+
+
+class LeaderboardEntry(BaseModel):
+    """A contestant and its best run by best validation accuracy."""
+
+    architecture: str
+    title: str
+    run: RunPublic
+
+
+class LeaderboardPublic(BaseModel):
+    """The best run of each contestant that has one, best first."""
+
+    entries: list[LeaderboardEntry]
+
+
+class PredictRequest(BaseModel):
+    """A review to score."""
+
+    text: str = Field(description="Review text in English.")
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise PydanticCustomError("empty_text", "text must not be empty")
+        return text
+
+
+class PredictPublic(BaseModel):
+    """A finished run's verdict on a review."""
+
+    run_id: int
+    probability: float = Field(description="Probability that the review is positive.")
+    label: Literal["positive", "negative"]
+
+
+class HealthPublic(BaseModel):
+    """The backend is up; which database it uses and how many workers were heard from lately."""
+
+    status: Literal["ok"]
+    version: str
+    database: str
+    workers: int

@@ -1,0 +1,53 @@
+"""What the app keeps in memory between requests: broadcaster, progress, claim wake-ups, predictors."""
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from backend.events import Broadcaster, ProgressBoard
+from backend.predict import PredictorCache
+from backend.queue import RunAvailable
+from backend.schemas import TERMINAL_STATUSES, RunPublic
+
+
+@dataclass
+class AppState:
+    """The in-process services shared by the routes and background tasks."""
+
+    broadcaster: Broadcaster = field(default_factory=Broadcaster)
+    progress: ProgressBoard = field(default_factory=ProgressBoard)
+    run_available: RunAvailable = field(default_factory=RunAvailable)
+    predictors: PredictorCache = field(default_factory=PredictorCache)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Attach the thread-safe notifiers to the server's event loop."""
+        self.broadcaster.bind(loop)
+        self.run_available.bind(loop)
+        self._loop = loop
+
+    def begin_shutdown(self) -> None:
+        """End streams and long polls now so the server can exit promptly; safe from a signal handler."""
+        loop = getattr(self, "_loop", None)
+        if loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._stop)
+
+    def _stop(self) -> None:
+        self.stopping.set()
+        self.broadcaster.close()
+        self.run_available.notify()
+
+    def run_public(self, row: Any) -> RunPublic:
+        """The public form of a runs row, with its in-memory progress."""
+        return RunPublic.from_row(row, self.progress.get(row.id))
+
+    def publish_run(self, row: Any, *, announce_end: bool = True) -> RunPublic:
+        """Broadcast the run's `status` (and `end` once it is terminal); return its public form."""
+        public = self.run_public(row)
+        data = public.model_dump_json()
+        self.broadcaster.publish("status", row.id, data)
+        if announce_end and row.status in TERMINAL_STATUSES:
+            self.progress.clear(row.id)
+            self.broadcaster.publish("end", row.id, data)
+        return public

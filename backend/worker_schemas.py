@@ -1,0 +1,95 @@
+"""Pydantic models of the worker-facing endpoints under /api/worker."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class RegisterRequest(BaseModel):
+    """A worker announcing itself."""
+
+    name: str = Field(min_length=1, max_length=200)
+    host: str = ""
+    device: str = ""
+
+
+class RegisterPublic(BaseModel):
+    """The lease terms the worker must keep."""
+
+    name: str
+    lease_seconds: float
+    heartbeat_seconds: float
+
+
+class ClaimRequest(BaseModel):
+    """Ask for the oldest queued run, waiting up to `wait` seconds for one to be launched."""
+
+    worker: str = Field(min_length=1, max_length=200)
+    device: str = "cpu"
+    wait: float = Field(0, ge=0, le=25)
+
+
+class ClaimedRun(BaseModel):
+    """What a worker needs to train a run."""
+
+    id: int
+    name: str
+    architecture: str
+    dataset: str
+    hyperparams: dict[str, Any]
+
+
+class ClaimPublic(BaseModel):
+    """A claimed run and when its lease ends unless renewed."""
+
+    run: ClaimedRun
+    lease_expires_at: datetime
+
+
+class HeartbeatRequest(BaseModel):
+    """The worker holding the run."""
+
+    worker: str
+
+
+class HeartbeatPublic(BaseModel):
+    """Whether the run was cancelled, and the renewed lease."""
+
+    cancel: bool
+    lease_expires_at: datetime
+
+
+class ProgressRequest(BaseModel):
+    """Where the trainer is within an epoch."""
+
+    worker: str
+    epoch: int = Field(ge=1)
+    fraction: float = Field(ge=0, le=1)
+    loss: float | None = None
+
+
+class EpochRequest(BaseModel):
+    """One epoch row; NaN metrics are stored as NULL."""
+
+    worker: str
+    epoch: int = Field(ge=1)
+    train_loss: float | None = None
+    train_acc: float | None = None
+    val_loss: float | None = None
+    val_acc: float | None = None
+    seconds: float | None = None
+    samples_per_second: float | None = None
+
+
+class FinishRequest(BaseModel):
+    """The final verdict on a run."""
+
+    worker: str
+    status: Literal["succeeded", "failed", "cancelled"]
+    test_loss: float | None = None
+    test_acc: float | None = None
+    best_epoch: int | None = None
+    param_count: int | None = None
+    device: str | None = None
+    error: str | None = None
