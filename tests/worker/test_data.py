@@ -177,7 +177,7 @@ def test_second_load_comes_from_the_cache_without_reading_the_archive(archive, t
     refuse_to_open_archives(monkeypatch)
     second = load_tiny(archive, tmp_path / "data")
     np.testing.assert_array_equal(second.x_train, first.x_train)
-    assert (second.vocab, second.fingerprint) == (first.vocab, first.fingerprint)
+    assert (second.x_train.dtype, second.vocab, second.fingerprint) == (np.int64, first.vocab, first.fingerprint)
 
 
 def test_new_options_reuse_the_parsed_reviews_without_reading_the_archive(archive, tmp_path, monkeypatch):

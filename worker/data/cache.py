@@ -48,15 +48,20 @@ def load_or_build(data_dir: Path, key: str, build: Callable[[], EncodedData]) ->
 def _read_entry(entry: Path) -> EncodedData:
     meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
     with np.load(entry / "arrays.npz", allow_pickle=False) as arrays:
-        return EncodedData(**{name: arrays[name] for name in _ARRAYS}, **meta)
+        ids = {name: arrays[name].astype(np.int64) for name in _ARRAYS if name.startswith("x_")}
+        labels = {name: arrays[name] for name in _ARRAYS if name.startswith("y_")}
+        return EncodedData(**ids, **labels, **meta)
 
 
 def _write_entry(entry: Path, data: EncodedData) -> None:
     meta = {"name": data.name, "num_words": data.num_words, "maxlen": data.maxlen,
             "vocab": data.vocab, "fingerprint": data.fingerprint}
+    id_dtype = np.uint16 if data.num_words <= 1 << 16 else np.int32  # ids stored small, read back as int64
+    arrays = {name: getattr(data, name) for name in _ARRAYS}
+    stored = {name: a.astype(id_dtype) if name.startswith("x_") else a for name, a in arrays.items()}
 
     def write(folder: Path) -> None:
-        np.savez(folder / "arrays.npz", **{name: getattr(data, name) for name in _ARRAYS})
+        np.savez(folder / "arrays.npz", **stored)
         (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
     write_folder_atomically(entry, write)
