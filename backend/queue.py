@@ -81,7 +81,7 @@ def touch_worker(session: Session, name: str, *, host: str | None = None, device
     if result.rowcount == 0:
         try:
             with session.begin_nested():
-                session.execute(insert(workers).values(name=name, host=host or "", device=device or "", **changes))
+                session.execute(insert(workers).values(**{"name": name, "host": "", "device": "", **changes}))
         except IntegrityError:  # registered concurrently under the same name
             session.execute(update(workers).where(workers.c.name == name).values(**changes))
 
