@@ -1,0 +1,50 @@
+"""Leases with a one-second lease: silence fails the run, heartbeats keep it alive."""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.factories import launch_and_claim, post_epoch
+from tests.support.live import running_backend, wait_for
+
+
+@pytest.fixture(scope="module")
+def short_lease_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """A client on a backend whose leases last one second."""
+    data: Path = tmp_path_factory.mktemp("lease")
+    with running_backend(data, lease_seconds=1) as url, httpx.Client(base_url=url, timeout=10) as client:
+        yield client
+
+
+def test_run_without_heartbeat_fails_with_the_reason_keeping_epochs(short_lease_client: httpx.Client):
+    client = short_lease_client
+    run = launch_and_claim(client)
+    post_epoch(client, run["id"], 1)
+    failed = wait_for(lambda: (r := client.get(f"/api/runs/{run['id']}").json())["status"] == "failed" and r, timeout=5)
+    assert failed["error"] == "worker w1 lost: no heartbeat for 1 s"
+    assert failed["finished_at"] is not None
+    assert len(client.get(f"/api/runs/{run['id']}/metrics").json()) == 1
+
+
+def test_heartbeats_keep_a_long_run_alive(short_lease_client: httpx.Client):
+    client = short_lease_client
+    run = launch_and_claim(client)
+    for _ in range(8):  # 2.4 s: longer than the lease, ages from the last heartbeat
+        assert client.post(f"/api/worker/runs/{run['id']}/heartbeat", json={"worker": "w1"}).status_code == 200
+        time.sleep(0.3)
+    assert client.get(f"/api/runs/{run['id']}").json()["status"] == "running"
+
+
+def test_worker_token_is_required_when_set(tmp_path: Path):
+    with running_backend(tmp_path / "data", env={"BATTLEFIELD_WORKER_TOKEN": "s3cret"}) as url:
+        body = {"name": "w1", "host": "h", "device": "cpu"}
+        refused = httpx.post(f"{url}/api/worker/register", json=body)
+        accepted = httpx.post(f"{url}/api/worker/register", json=body, headers={"Authorization": "Bearer s3cret"})
+    assert refused.status_code == 401
+    assert refused.json() == {
+        "detail": "Missing or wrong worker token; start the worker with --token or BATTLEFIELD_WORKER_TOKEN"
+    }
+    assert accepted.status_code == 200
