@@ -104,7 +104,7 @@ class Agent:
                                              retry_seconds=UNREACHABLE_LOG_SECONDS)
                 break
             except BackendUnavailable as exc:
-                self.log.warning("backend %s unreachable, still trying: %s", self.client.server, exc)
+                self.log.warning("backend %s not answering, still trying: %s", self.client.server, exc)
         self.heartbeat_seconds = float(reply["heartbeat_seconds"])
         self.log.info("registered with %s on %s (lease %s s, heartbeat every %.1f s)",
                       self.client.server, self.device, reply.get("lease_seconds"), self.heartbeat_seconds)
@@ -117,7 +117,7 @@ class Agent:
                 return self.client.claim(self.name, self.device, wait=self.claim_wait,
                                          retry_seconds=UNREACHABLE_LOG_SECONDS)
             except BackendUnavailable as exc:
-                self.log.warning("backend unreachable, still trying: %s", exc)
+                self.log.warning("backend not answering, still trying: %s", exc)
             except BackendRefused as exc:
                 if exc.status_code in (401, 403):
                     raise
