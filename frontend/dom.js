@@ -26,10 +26,10 @@ export function append(parent, children) {
   return parent;
 }
 
-/** Remove every child of an element. */
-export function clear(el) {
+/** Replace every child of an element with `children` (nodes, text, arrays; null skipped). */
+export function clear(el, ...children) {
   el.replaceChildren();
-  return el;
+  return append(el, children);
 }
 
 const INT = new Intl.NumberFormat('en-US');

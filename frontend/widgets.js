@@ -5,6 +5,15 @@ import { h, clear } from './dom.js';
 
 export const ACTIVE_STATUSES = new Set(['queued', 'running', 'cancelling']);
 export const TERMINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled']);
+const STATUS_RANK = { queued: 0, running: 1, cancelling: 2, succeeded: 3, failed: 3, cancelled: 3 };
+
+/** True when `incoming` is older news about a run than `current` (events can cross a fetch). */
+export function isStale(current, incoming) {
+  const rankNow = STATUS_RANK[current.status] ?? 0;
+  const rankNew = STATUS_RANK[incoming.status] ?? 0;
+  if (rankNew !== rankNow) return rankNew < rankNow;
+  return (incoming.epochs_done ?? 0) < (current.epochs_done ?? 0);
+}
 
 /** A coloured pill for a run status. */
 export function statusBadge(status) {

@@ -3,15 +3,9 @@
 import { api } from '../api.js';
 import { h, clear, fmtInt } from '../dom.js';
 import { pageHeader, loading, errorState, toast, confirmDialog } from '../widgets.js';
+import { GROUP_NAMES, groupOf } from '../hyperparams.js';
 
-const TRAINING_FIELDS = ['epochs', 'batch_size', 'optimizer', 'lr', 'momentum', 'weight_decay', 'grad_clip', 'dropout', 'seed', 'patience'];
-const DATA_FIELDS = ['num_words', 'maxlen', 'val_split'];
 const BATTLE_SHARED_FIELDS = ['epochs', 'seed', 'num_words', 'maxlen', 'val_split'];
-const GROUPS = [
-  ['Model', (name) => !TRAINING_FIELDS.includes(name) && !DATA_FIELDS.includes(name)],
-  ['Training', (name) => TRAINING_FIELDS.includes(name)],
-  ['Data', (name) => DATA_FIELDS.includes(name)],
-];
 const SUMMARY_DEBOUNCE_MS = 250;
 
 /** Resolve a schema property: follow a $ref, unwrap anyOf [X, null]. */
@@ -173,12 +167,13 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     if (!alive) return;
     contestants = archList;
     if (!contestants.length) {
-      clear(body).append(errorState('The backend lists no contestants.'));
+      clear(body, errorState('The backend lists no contestants.'));
       return;
     }
     for (const d of dataList) datasetSelect.append(h('option', { value: d.name, title: d.description }, `${d.title} (${d.name})`));
     const wanted = route.params.get('dataset');
-    if (wanted) datasetSelect.value = wanted;
+    const preferred = [wanted, 'imdb'].find((name) => dataList.some((d) => d.name === name));
+    if (preferred) datasetSelect.value = preferred;
     for (const c of contestants) {
       contestantGrid.append(h('button', {
         type: 'button', class: 'contestant', role: 'radio', dataset: { name: c.name }, onclick: () => pick(c.name),
@@ -188,7 +183,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     const initial = route.params.get('architecture');
     pick(contestants.some((c) => c.name === initial) ? initial : contestants[0].name);
   }).catch((err) => {
-    if (alive) clear(body).append(errorState(`Could not load the contestants: ${err.message}`));
+    if (alive) clear(body, errorState(`Could not load the contestants: ${err.message}`));
   });
 
   return () => {
@@ -227,7 +222,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
               'Battle queues every contestant with its own defaults and this form’s dataset, data settings, seed and epochs, tagged together, then opens Compare.'),
             formError))));
     presetSelect.addEventListener('change', applyPreset);
-    clear(body).append(form);
+    clear(body, form);
   }
 
   function pick(name) {
@@ -240,7 +235,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     form.querySelector('#contestant-about').textContent = current.description;
     contestantError.textContent = '';
     history.replaceState(null, '', `#/launch?architecture=${encodeURIComponent(name)}`);
-    clear(presetSelect).append(h('option', { value: '' }, 'Contestant defaults'),
+    clear(presetSelect, h('option', { value: '' }, 'Contestant defaults'),
       Object.keys(current.presets || {}).map((p) => h('option', { value: p }, p)));
     buildFields();
     for (const [key, value] of dirty) {
@@ -255,8 +250,8 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     clear(groupsHost);
     const schema = current.params_schema;
     const specs = Object.entries(schema.properties || {}).map(([name, prop]) => fieldSpec(schema, name, prop));
-    for (const [group, belongs] of GROUPS) {
-      const members = specs.filter((s) => belongs(s.name));
+    for (const group of GROUP_NAMES) {
+      const members = specs.filter((s) => groupOf(s.name) === group);
       if (!members.length && group !== 'Data') continue;
       const grid = h('div', { class: 'fields' });
       if (group === 'Data') {
@@ -334,7 +329,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
         const summary = await api.summary(current.name, hyperparams, { signal: summaryAbort.signal });
         paramCount.textContent = fmtInt(summary.param_count);
         paramError.textContent = '';
-        clear(layerList).append((summary.layers || []).map((layer) => h('li', {},
+        clear(layerList, (summary.layers || []).map((layer) => h('li', {},
           h('span', { title: `${layer.name} (${layer.type})` }, `${layer.name} · ${layer.type}`), h('span', { class: 'num' }, fmtInt(layer.params)))));
       } catch (err) {
         if (err.name === 'AbortError') return;

@@ -4,20 +4,11 @@ import { api, openStream } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtDuration, fmtDate } from '../dom.js';
 import {
   statusBadge, progressBar, pageHeader, emptyState, loading, errorState, toast,
-  cancelRun, cloneRun, deleteRun, ACTIVE_STATUSES,
+  cancelRun, cloneRun, deleteRun, isStale, ACTIVE_STATUSES,
 } from '../widgets.js';
 
 const STATUSES = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
-const STATUS_RANK = { queued: 0, running: 1, cancelling: 2, succeeded: 3, failed: 3, cancelled: 3 };
 const PAGE_LIMIT = 1000;
-
-/** True when `incoming` is older news than `current` (events can cross the initial fetch). */
-function isStale(current, incoming) {
-  const rankNow = STATUS_RANK[current.status] ?? 0;
-  const rankNew = STATUS_RANK[incoming.status] ?? 0;
-  if (rankNew !== rankNow) return rankNew < rankNow;
-  return (incoming.epochs_done ?? 0) < (current.epochs_done ?? 0);
-}
 
 /** Whether a run belongs in the table under the current filters. */
 function matches(run, filters) {
@@ -57,7 +48,7 @@ export function mount(root, { route, architectures }) {
   root.append(h('div', { class: 'toolbar' }, statusSelect, contestantSelect, tagInput, clearButton));
 
   architectures().then((list) => {
-    clear(contestantSelect).append(h('option', { value: '' }, 'All contestants'),
+    clear(contestantSelect, h('option', { value: '' }, 'All contestants'),
       list.map((a) => h('option', { value: a.name }, a.title)));
     contestantSelect.value = filters.architecture;
   }).catch(() => {});
@@ -107,7 +98,7 @@ export function mount(root, { route, architectures }) {
     try {
       reply = await api.listRuns({ ...filters, limit: PAGE_LIMIT });
     } catch (err) {
-      if (token === fetchToken) clear(body).append(errorState(`Could not load runs: ${err.message}`));
+      if (token === fetchToken) clear(body, errorState(`Could not load runs: ${err.message}`));
       return;
     }
     if (token !== fetchToken) return;
@@ -147,12 +138,12 @@ export function mount(root, { route, architectures }) {
 
   function showTableOrEmpty() {
     if (rows.size) {
-      if (!table.isConnected) clear(body).append(h('div', { class: 'table-wrap' }, table), footer());
+      if (!table.isConnected) clear(body, h('div', { class: 'table-wrap' }, table), footer());
       else body.querySelector('.table-footer')?.replaceWith(footer());
       return;
     }
     const filtered = filters.status || filters.architecture || filters.tag;
-    clear(body).append(filtered
+    clear(body, filtered
       ? emptyState('No runs match these filters', 'Try another status, contestant or tag.', { href: '#/runs', label: 'Show all runs' })
       : emptyState('No runs yet — launch one', 'Pick a contestant, set its hyperparameters and start training.', { href: '#/launch', label: 'Launch a run' }));
   }
@@ -301,7 +292,7 @@ export function mount(root, { route, architectures }) {
     const text = search.toString();
     history.replaceState(null, '', `#/runs${text ? `?${text}` : ''}`);
     selected.clear();
-    clear(body).append(loading('Loading runs…'));
+    clear(body, loading('Loading runs…'));
     load();
   }
 

@@ -1,0 +1,262 @@
+// Compare page: several runs' curves overlaid, final numbers side by side, and their config diff.
+
+import { api, openStream } from '../api.js';
+import { h, clear, fmtInt, fmtPct, fmtValue } from '../dom.js';
+import { statusBadge, pageHeader, loading, errorState, emptyState, toast } from '../widgets.js';
+import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative } from '../charts.js';
+import { sortedNames } from '../hyperparams.js';
+
+const METRICS = [['loss', 'Loss'], ['acc', 'Accuracy']];
+const SPLITS = [['train', 'Train'], ['validation', 'Validation'], ['both', 'Both']];
+const X_AXES = [['epoch', 'Epoch'], ['time', 'Wall time']];
+
+/** Parse "1,2,3" into unique positive integers, in order. */
+function parseIds(text) {
+  const ids = (text || '').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  return [...new Set(ids)];
+}
+
+/** A segmented control; calls onPick(value) and marks the active button. */
+function segmented(name, options, value, onPick) {
+  const el = h('div', { class: 'segmented', role: 'group', 'aria-label': name, id: `control-${name}` });
+  for (const [key, label] of options) {
+    el.append(h('button', {
+      type: 'button', class: key === value ? 'active' : null, dataset: { value: key }, 'aria-pressed': String(key === value),
+      onclick: () => {
+        for (const b of el.children) {
+          b.classList.toggle('active', b.dataset.value === key);
+          b.setAttribute('aria-pressed', String(b.dataset.value === key));
+        }
+        onPick(key);
+      },
+    }, label));
+  }
+  return el;
+}
+
+/** Mount the compare page for the ids in the route; returns its cleanup. */
+export function mount(root, { route }) {
+  const ids = parseIds(route.params.get('ids'));
+  const view = {
+    metric: route.params.get('metric') === 'loss' ? 'loss' : 'acc',
+    split: ['train', 'validation', 'both'].includes(route.params.get('split')) ? route.params.get('split') : 'validation',
+    x: route.params.get('x') === 'time' ? 'time' : 'epoch',
+    smoothing: Math.min(Math.max(Number(route.params.get('smooth')) || 0, 0), 0.99),
+  };
+  const entries = new Map();    // run id -> {run, metrics, colour}
+  let alive = true;
+  let stream = null;
+  const refetching = new Map(); // run id -> promise, so bursts of events fetch once
+
+  if (ids.length === 0) {
+    root.append(pageHeader('Compare runs'), h('div', { class: 'card' },
+      emptyState('Pick runs to compare', 'Tick two or more runs in the Runs table, then press Compare.', { href: '#/runs', label: 'Go to runs' })));
+    return () => {};
+  }
+
+  const subtitle = h('div', { class: 'page-subtitle', id: 'compare-runs' });
+  root.append(pageHeader(`Compare ${ids.length} run${ids.length === 1 ? '' : 's'}`, subtitle, [h('a', { class: 'btn', href: '#/runs' }, 'Change selection')]));
+  const body = h('div', {}, loading('Loading runs…'));
+  root.append(body);
+
+  const chart = h('div', { class: 'chart chart-lg', id: 'compare-chart' });
+  const smoothingValue = h('span', { class: 'num', style: { width: '32px', display: 'inline-block' } }, view.smoothing.toFixed(2));
+  const slider = h('input', { type: 'range', min: '0', max: '0.99', step: '0.01', value: String(view.smoothing), id: 'smoothing', 'aria-label': 'EMA smoothing' });
+  slider.addEventListener('input', () => {
+    view.smoothing = Number(slider.value);
+    smoothingValue.textContent = view.smoothing.toFixed(2);
+    saveView();
+    drawChart();
+  });
+  const finals = h('table', { class: 'data', id: 'compare-table' });
+  const diff = h('div', { id: 'compare-diff' });
+
+  const t0 = performance.now();
+  api.compare(ids).then(async (reply) => {
+    if (!alive) return;
+    const t1 = performance.now();
+    reply.runs.forEach(({ run, metrics }, i) => entries.set(run.id, { run, metrics, colour: colour(i) }));
+    buildPage();
+    renderTables();
+    await drawChart();
+    const t2 = performance.now();
+    window.__renderTimings = window.__renderTimings || {};
+    window.__renderTimings.compare = {
+      runs: entries.size,
+      points: [...entries.values()].reduce((n, e) => n + e.metrics.length, 0),
+      fetch_ms: t1 - t0,
+      draw_ms: t2 - t1,
+    };
+    console.debug('compare timings', window.__renderTimings.compare);
+    if ([...entries.values()].some((e) => !['succeeded', 'failed', 'cancelled'].includes(e.run.status))) subscribe();
+  }).catch((err) => {
+    if (alive) clear(body, errorState(`Could not load the comparison: ${err.message}`));
+  });
+
+  return () => {
+    alive = false;
+    stream?.close();
+    purge(chart);
+  };
+
+  function buildPage() {
+    clear(body, 
+      h('section', { class: 'card' },
+        h('div', { class: 'controls' },
+          h('div', { class: 'control' }, h('span', { class: 'control-label' }, 'Metric'), segmented('metric', METRICS, view.metric, (v) => { view.metric = v; saveView(); drawChart(); })),
+          h('div', { class: 'control' }, h('span', { class: 'control-label' }, 'Split'), segmented('split', SPLITS, view.split, (v) => { view.split = v; saveView(); drawChart(); })),
+          h('div', { class: 'control' }, h('span', { class: 'control-label' }, 'X axis'), segmented('x', X_AXES, view.x, (v) => { view.x = v; saveView(); drawChart(); })),
+          h('label', { class: 'control', for: 'smoothing' }, h('span', { class: 'control-label' }, 'Smoothing'), slider, smoothingValue)),
+        chart),
+      h('section', { class: 'card table-card', style: { marginTop: '24px' } },
+        h('h2', { class: 'card-title', style: { padding: '16px 24px 0' } }, 'Final numbers'),
+        h('div', { class: 'table-wrap' }, finals)),
+      h('section', { class: 'card', style: { marginTop: '24px' } },
+        h('h2', { class: 'card-title' }, 'Hyperparameters that differ'), diff));
+  }
+
+  function saveView() {
+    const search = new URLSearchParams({ ids: ids.join(','), metric: view.metric, split: view.split, x: view.x });
+    if (view.smoothing) search.set('smooth', String(view.smoothing));
+    history.replaceState(null, '', `#/compare?${search.toString().replaceAll('%2C', ',')}`);
+  }
+
+  function traces() {
+    const splits = view.split === 'both' ? ['train', 'validation'] : [view.split];
+    const out = [];
+    for (const { run, metrics, colour: color } of entries.values()) {
+      const rows = [...metrics].sort((a, b) => a.epoch - b.epoch);
+      const x = view.x === 'epoch' ? rows.map((r) => r.epoch) : cumulative(rows.map((r) => r.seconds));
+      for (const split of splits) {
+        const key = `${split === 'train' ? 'train' : 'val'}_${view.metric}`;
+        const label = run.name.includes(`#${run.id}`) ? run.name : `${run.name} (#${run.id})`;
+        const trace = metricTrace({
+          x,
+          y: ema(rows.map((r) => r[key]), view.smoothing),
+          name: view.split === 'both' ? `${label} · ${split}` : label,
+          color,
+          split,
+          legendgroup: String(run.id),
+        });
+        trace.hovertemplate = `%{fullData.name}<br>${view.x === 'epoch' ? 'epoch %{x}' : '%{x:.1f} s'}: <b>%{y:${view.metric === 'acc' ? '.2%' : '.4f'}}</b><extra></extra>`;
+        out.push(trace);
+      }
+    }
+    return out;
+  }
+
+  function maxEpoch() {
+    return Math.max(1, ...[...entries.values()].map((e) => e.metrics.length));
+  }
+
+  async function drawChart() {
+    const data = traces();
+    const layout = baseLayout({
+      xaxis: { title: { text: view.x === 'epoch' ? 'epoch' : 'wall time (s)' }, ticksuffix: view.x === 'time' ? ' s' : '', dtick: view.x === 'epoch' && maxEpoch() <= 20 ? 1 : undefined },
+      yaxis: { title: { text: `${view.metric === 'acc' ? 'accuracy' : 'loss'} (${view.split})` }, tickformat: view.metric === 'acc' ? '.0%' : '.3f' },
+      legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
+      margin: { l: 64, r: 24, t: 16, b: 24 },
+      hovermode: 'closest',
+    });
+    try {
+      await draw(chart, data, layout);
+    } catch (err) {
+      toast(err.message, 'error');
+      return;
+    }
+    if (!chart.dataset.hoverBound) {
+      chart.dataset.hoverBound = '1';
+      chart.on('plotly_hover', (event) => highlight(event.points?.[0]?.data?.legendgroup));
+      chart.on('plotly_unhover', () => highlight(null));
+    }
+  }
+
+  /** Dim every run but the hovered one; null restores them all. */
+  function highlight(group) {
+    if (!window.Plotly || !chart.data) return;
+    const opacity = chart.data.map((t) => (group === null || group === undefined || t.legendgroup === group ? 1 : 0.15));
+    window.Plotly.restyle(chart, { opacity });
+  }
+
+  function renderTables() {
+    const list = [...entries.values()];
+    const runLabel = (e) => h('span', {}, h('span', { class: 'swatch', style: { background: e.colour } }),
+      h('a', { href: `#/run/${e.run.id}`, class: 'run-link' }, e.run.name), h('span', { class: 'muted' }, ` #${e.run.id}`));
+    clear(subtitle, list.map((e) => h('span', { class: 'tag' }, h('span', { class: 'swatch', style: { background: e.colour } }), e.run.name)));
+
+    // final numbers, best value of each column in bold green
+    const best = (key, better) => {
+      const values = list.map((e) => e.run[key]).filter((v) => v !== null && v !== undefined);
+      return values.length > 1 ? better(...values) : null;
+    };
+    const bestVal = best('best_val_acc', Math.max);
+    const bestTest = best('test_acc', Math.max);
+    const fastest = best('seconds_per_epoch', Math.min);
+    const cell = (value, text, target) => h('td', { class: `num${target !== null && value === target ? ' best' : ''}` }, text);
+    clear(finals, 
+      h('thead', {}, h('tr', {}, h('th', {}, 'Run'), h('th', {}, 'Contestant'), h('th', {}, 'Status'), h('th', { class: 'num' }, 'Epochs'),
+        h('th', { class: 'num' }, 'Best val acc'), h('th', { class: 'num' }, 'Test acc'), h('th', { class: 'num' }, 'Params'), h('th', { class: 'num' }, 's / epoch'))),
+      h('tbody', {}, list.map((e) => h('tr', { dataset: { id: e.run.id } },
+        h('td', { class: 'name-cell' }, runLabel(e)),
+        h('td', {}, e.run.architecture),
+        h('td', {}, statusBadge(e.run.status)),
+        h('td', { class: 'num' }, `${e.run.epochs_done} / ${e.run.epochs_total}`),
+        cell(e.run.best_val_acc, fmtPct(e.run.best_val_acc), bestVal),
+        cell(e.run.test_acc, fmtPct(e.run.test_acc), bestTest),
+        h('td', { class: 'num' }, fmtInt(e.run.param_count)),
+        cell(e.run.seconds_per_epoch, e.run.seconds_per_epoch === null || e.run.seconds_per_epoch === undefined ? '—' : e.run.seconds_per_epoch.toFixed(2), fastest)))));
+
+    // hyperparameter diff: only the fields whose values differ
+    const fieldsOf = (e) => ({ contestant: e.run.architecture, dataset: e.run.dataset, ...e.run.hyperparams });
+    const allNames = new Set(list.flatMap((e) => Object.keys(fieldsOf(e))));
+    const differing = ['contestant', 'dataset', ...sortedNames([...allNames].filter((n) => n !== 'contestant' && n !== 'dataset'))]
+      .filter((name) => new Set(list.map((e) => JSON.stringify(fieldsOf(e)[name] ?? null))).size > 1);
+    clear(diff);
+    if (list.length < 2) diff.append(h('p', { class: 'muted' }, 'Add another run to see what differs.'));
+    else if (!differing.length) diff.append(h('p', { class: 'muted' }, 'Every run has the same configuration.'));
+    else {
+      diff.append(h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Field'), list.map((e) => h('th', { class: 'num run-head' }, runLabel(e))))),
+        h('tbody', {}, differing.map((name) => h('tr', {},
+          h('td', { class: 'mono' }, name),
+          list.map((e) => {
+            const has = name in fieldsOf(e);
+            return h('td', { class: `num${has ? '' : ' diff-same'}` }, has ? fmtValue(fieldsOf(e)[name]) : 'n/a');
+          })))))));
+    }
+  }
+
+  /** Follow the live runs through /api/events; re-fetch a run's metrics when it reports news. */
+  function subscribe() {
+    stream = openStream('/api/events', {
+      status: (run) => {
+        const entry = entries.get(run.id);
+        if (!entry) return;
+        const news = run.status !== entry.run.status || run.epochs_done !== entry.run.epochs_done;
+        entry.run = run;
+        if (news) refetch(run.id);
+        else renderTables();
+      },
+    });
+  }
+
+  function refetch(id) {
+    if (refetching.has(id)) {
+      refetching.set(id, 'again');
+      return;
+    }
+    refetching.set(id, 'once');
+    api.metrics(id).then((metrics) => {
+      const entry = entries.get(id);
+      if (!alive || !entry) return;
+      entry.metrics = metrics;
+      renderTables();
+      drawChart();
+    }).catch(() => {}).finally(() => {
+      const again = refetching.get(id) === 'again';
+      refetching.delete(id);
+      if (again && alive) refetch(id);
+    });
+  }
+}
+

@@ -1,0 +1,306 @@
+// Run page: config, status, timings, live learning curves from the run's own SSE stream, review scoring.
+
+import { api, openStream } from '../api.js';
+import { h, clear, fmtInt, fmtPct, fmtNum, fmtDuration, fmtDate, fmtValue } from '../dom.js';
+import {
+  statusBadge, setBadge, progressBar, pageHeader, loading, errorState, toast, probabilityBar,
+  cancelRun, cloneRun, deleteRun, isStale, ACTIVE_STATUSES,
+} from '../widgets.js';
+import { draw, purge, baseLayout, metricTrace, ACCENT } from '../charts.js';
+import { GROUP_NAMES, groupOf, sortedNames } from '../hyperparams.js';
+
+const TRAIN_COLOUR = '#f28e2b';
+
+/** The four curves of a run from its epoch rows: x and the per-split series of a metric. */
+function series(rows, key) {
+  return {
+    x: rows.map((r) => r.epoch),
+    train: rows.map((r) => r[`train_${key}`]),
+    val: rows.map((r) => r[`val_${key}`]),
+  };
+}
+
+/** Mount the run page for the run id in the route; returns its cleanup. */
+export function mount(root, { route, navigate }) {
+  const id = Number(route.arg);
+  const metrics = new Map();       // epoch -> metric row
+  let run = null;
+  let stream = null;
+  let alive = true;
+  let redrawQueued = false;
+  let ticker = null;
+  let runReceivedAt = 0;
+
+  if (!Number.isInteger(id) || id < 1) {
+    root.append(errorState(`“${route.arg ?? ''}” is not a run id.`));
+    return () => {};
+  }
+  const body = h('div', {}, loading(`Loading run #${id}…`));
+  root.append(body);
+
+  // the page's parts, filled by update()
+  const title = h('h1', { class: 'page-title', id: 'run-title' });
+  const badge = statusBadge('queued');
+  const subtitle = h('div', { class: 'page-subtitle' });
+  const actions = h('div', { class: 'page-actions' });
+  const errorHost = h('div', { id: 'run-error-host' });
+  const bar = progressBar({ status: 'queued', epochs_total: 1, epochs_done: 0 });
+  bar.el.classList.add('progress-lg');
+  bar.el.id = 'run-progress';
+  const stats = h('div', { class: 'stats' });
+  const lossChart = h('div', { class: 'chart', id: 'loss-chart' });
+  const accChart = h('div', { class: 'chart', id: 'accuracy-chart' });
+  const details = h('table', { class: 'kv', id: 'run-details' });
+  const config = h('table', { class: 'kv', id: 'run-config' });
+  const reviewInput = h('textarea', { id: 'review-text', rows: '4', placeholder: 'Type a movie review, e.g. “A moving story with superb acting.”' });
+  const predictButton = h('button', { class: 'btn btn-primary', id: 'predict-button', onclick: predict }, 'Score review');
+  const predictResult = h('div', { class: 'predict-result', id: 'predict-result' });
+  const predictHint = h('div', { class: 'field-help' });
+
+  stream = openStream(`/api/runs/${id}/events`, {
+    status: (r) => setRun(r),
+    progress: (p) => {
+      if (!run) return;
+      run = { ...run, progress: { epoch: p.epoch, fraction: p.fraction, loss: p.loss } };
+      bar.update(run);
+    },
+    epoch: (row) => {
+      metrics.set(row.epoch, row);
+      if (run && row.epoch > (run.epochs_done || 0)) run = { ...run, epochs_done: row.epoch };
+      if (run) bar.update(run);
+      queueRedraw();
+    },
+    end: (r) => {
+      setRun(r);
+      stream.close();
+      refetchMetrics();
+    },
+  });
+  stream.addEventListener('error', () => {
+    if (stream.readyState === EventSource.CLOSED && alive && run && ACTIVE_STATUSES.has(run.status)) {
+      toast('Lost the live connection to this run; reload to reconnect', 'error');
+    }
+  });
+
+  Promise.all([api.getRun(id), api.metrics(id)]).then(([r, rows]) => {
+    if (!alive) return;
+    for (const row of rows) if (!metrics.has(row.epoch)) metrics.set(row.epoch, row);
+    if (!run || !isStale(run, r)) {
+      run = r;
+      runReceivedAt = performance.now();
+    }
+    buildPage();
+    update();
+    queueRedraw();
+  }).catch((err) => {
+    if (!alive) return;
+    stream.close();
+    clear(body, errorState(err.message), h('p', {}, h('a', { href: '#/runs' }, '← Back to all runs')));
+  });
+
+  return () => {
+    alive = false;
+    stream.close();
+    clearInterval(ticker);
+    purge(lossChart);
+    purge(accChart);
+  };
+
+  function buildPage() {
+    clear(body, 
+      h('div', { class: 'page-header' },
+        h('div', { class: 'page-heading' }, title, subtitle),
+        actions),
+      errorHost,
+      h('section', { class: 'card', style: { marginBottom: '24px' } },
+        h('div', { class: 'card-title' }, 'Progress', h('span', { class: 'hint', id: 'run-progress-hint' })), bar.el),
+      stats,
+      h('div', { class: 'run-layout', style: { marginTop: '24px' } },
+        h('div', { class: 'stack' },
+          h('section', { class: 'card' },
+            h('h2', { class: 'card-title' }, 'Learning curves', h('span', { class: 'hint' }, 'train dashed · validation solid')),
+            h('div', { class: 'grid-2' }, lossChart, accChart)),
+          h('section', { class: 'card' },
+            h('h2', { class: 'card-title' }, 'Score a review', h('span', { class: 'hint' }, 'probability that it is positive')),
+            reviewInput,
+            h('div', { style: { display: 'flex', gap: '16px', alignItems: 'center', marginTop: '8px' } }, predictButton, predictHint),
+            predictResult)),
+        h('div', { class: 'stack' },
+          h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Details'), details),
+          h('section', { class: 'card' }, h('h2', { class: 'card-title' }, 'Hyperparameters'), config))));
+    reviewInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) predict();
+    });
+    ticker = setInterval(tickDuration, 1000);
+  }
+
+  function setRun(r) {
+    if (run && isStale(run, r)) return;
+    const statusChanged = !run || run.status !== r.status;
+    run = r;
+    runReceivedAt = performance.now();
+    if (!title.isConnected) return;  // the page is built when the first fetch lands
+    update();
+    if (statusChanged) queueRedraw();
+  }
+
+  function update() {
+    title.textContent = run.name;
+    document.title = `${run.name} · IMDB Battlefield`;
+    setBadge(badge, run.status);
+    clear(subtitle, badge, h('span', { class: 'muted' }, `#${run.id}`), h('span', {}, run.architecture), h('span', { class: 'muted' }, 'on'), h('span', {}, run.dataset),
+      (run.tags || []).map((t) => h('a', { class: 'tag', href: `#/runs?tag=${encodeURIComponent(t)}`, title: `Runs tagged ${t}` }, t)));
+    clear(actions, 
+      ACTIVE_STATUSES.has(run.status)
+        ? h('button', { class: 'btn', disabled: run.status === 'cancelling', onclick: onCancel, id: 'cancel-button' }, run.status === 'cancelling' ? 'Cancelling…' : 'Cancel')
+        : null,
+      h('button', { class: 'btn', onclick: onClone, id: 'clone-button' }, 'Clone'),
+      h('button', { class: 'btn btn-danger', onclick: onDelete, id: 'delete-button', disabled: run.status === 'running' || run.status === 'cancelling', title: run.status === 'running' ? 'Cancel the run before deleting it' : null }, 'Delete'));
+    clear(errorHost);
+    if (run.status === 'failed' && run.error) {
+      errorHost.append(h('div', { class: 'error-box', id: 'run-error', role: 'alert', style: { marginBottom: '24px' } },
+        h('span', { class: 'error-title' }, 'This run failed'), run.error));
+    }
+    bar.update(run);
+    const hint = document.getElementById('run-progress-hint');
+    if (hint) hint.textContent = run.progress?.loss !== null && run.progress?.loss !== undefined && run.status === 'running' ? `batch loss ${fmtNum(run.progress.loss)}` : '';
+    renderStats();
+    renderDetails();
+    renderConfig();
+    predictHint.textContent = run.has_checkpoint ? `Uses run #${run.id}’s checkpoint.` : 'Available once the run has finished and saved a checkpoint.';
+  }
+
+  function stat(label, value, sub, idName) {
+    return h('div', { class: 'stat', id: idName }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value), h('div', { class: 'stat-sub' }, sub || ' '));
+  }
+
+  function renderStats() {
+    clear(stats, 
+      stat('Best val accuracy', fmtPct(run.best_val_acc), run.best_epoch ? `epoch ${run.best_epoch} · loss ${fmtNum(run.best_val_loss)}` : null, 'stat-best-val'),
+      stat('Test accuracy', fmtPct(run.test_acc), run.test_loss !== null && run.test_loss !== undefined ? `loss ${fmtNum(run.test_loss)}` : 'after training', 'stat-test'),
+      stat('Parameters', fmtInt(run.param_count), 'trainable', 'stat-params'),
+      stat('Seconds / epoch', run.seconds_per_epoch === null || run.seconds_per_epoch === undefined ? '—' : run.seconds_per_epoch.toFixed(2), `${run.epochs_done} of ${run.epochs_total} epochs`, 'stat-speed'),
+      h('div', { class: 'stat', id: 'stat-duration' }, h('div', { class: 'stat-label' }, 'Duration'),
+        h('div', { class: 'stat-value', id: 'run-duration' }, fmtDuration(run.duration_seconds)),
+        h('div', { class: 'stat-sub' }, run.device ? `on ${run.device}` : 'not started')));
+  }
+
+  function tickDuration() {
+    if (!run || !(run.status === 'running' || run.status === 'cancelling') || run.duration_seconds === null) return;
+    const el = document.getElementById('run-duration');
+    if (el) el.textContent = fmtDuration(run.duration_seconds + (performance.now() - runReceivedAt) / 1000);
+  }
+
+  function renderDetails() {
+    const row = (label, value) => h('tr', {}, h('td', {}, label), h('td', {}, value));
+    clear(details, 
+      row('Status', statusBadge(run.status)),
+      row('Contestant', run.architecture),
+      row('Dataset', run.dataset),
+      row('Created', fmtDate(run.created_at)),
+      row('Started', fmtDate(run.started_at)),
+      row('Finished', fmtDate(run.finished_at)),
+      row('Device', run.device || '—'),
+      row('Worker', run.worker || '—'),
+      row('Attempts', String(run.attempts ?? 0)),
+      run.clone_of ? row('Cloned from', h('a', { href: `#/run/${run.clone_of}` }, `#${run.clone_of}`)) : null,
+      row('Checkpoint', run.has_checkpoint ? 'saved' : 'none yet'),
+      run.notes ? row('Notes', h('span', { style: { whiteSpace: 'pre-wrap' } }, run.notes)) : null);
+  }
+
+  function renderConfig() {
+    const hp = run.hyperparams || {};
+    const names = sortedNames(Object.keys(hp));
+    clear(config);
+    for (const group of GROUP_NAMES) {
+      const members = names.filter((n) => groupOf(n) === group);
+      if (!members.length) continue;
+      config.append(h('tr', { class: 'group-row' }, h('td', { colspan: '2' }, group)));
+      for (const name of members) config.append(h('tr', {}, h('td', { class: 'mono' }, name), h('td', { class: 'num' }, fmtValue(hp[name]))));
+    }
+  }
+
+  function queueRedraw() {
+    if (redrawQueued || !title.isConnected) return;
+    redrawQueued = true;
+    requestAnimationFrame(() => {
+      redrawQueued = false;
+      if (alive) drawCharts();
+    });
+  }
+
+  async function drawCharts() {
+    const rows = [...metrics.values()].sort((a, b) => a.epoch - b.epoch);
+    const total = run?.epochs_total || Math.max(rows.length, 1);
+    const empty = rows.length === 0;
+    const chart = async (div, key, titleText, yFormat) => {
+      const s = series(rows, key);
+      const traces = [
+        metricTrace({ x: s.x, y: s.train, name: 'train', color: TRAIN_COLOUR, split: 'train' }),
+        metricTrace({ x: s.x, y: s.val, name: 'validation', color: ACCENT, split: 'validation' }),
+      ];
+      const shapes = run?.best_epoch && key === 'acc'
+        ? [{ type: 'line', x0: run.best_epoch, x1: run.best_epoch, yref: 'paper', y0: 0, y1: 1, line: { color: '#98a2b3', width: 1, dash: 'dot' } }]
+        : [];
+      const layout = baseLayout({
+        title: { text: titleText, x: 0, xanchor: 'left', font: { size: 14, color: '#1d2433' } },
+        xaxis: { title: { text: 'epoch' }, range: [0.8, Math.max(total, rows.length) + 0.2], dtick: total <= 20 ? 1 : undefined },
+        yaxis: { tickformat: yFormat, rangemode: key === 'loss' ? 'tozero' : 'normal', range: empty ? [0, 1] : undefined },
+        legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
+        margin: { l: 56, r: 16, t: 40, b: 48 },
+        shapes,
+        annotations: empty ? [{ text: ACTIVE_STATUSES.has(run?.status) ? 'Waiting for the first epoch…' : 'No epochs recorded', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, font: { color: '#7a8494', size: 13 } }] : [],
+      });
+      await draw(div, traces, layout);
+    };
+    try {
+      await Promise.all([chart(lossChart, 'loss', 'Loss', '.3f'), chart(accChart, 'acc', 'Accuracy', '.1%')]);
+    } catch (err) {
+      if (alive) toast(err.message, 'error');
+    }
+  }
+
+  async function refetchMetrics() {
+    try {
+      const rows = await api.metrics(id);
+      for (const row of rows) metrics.set(row.epoch, row);
+      queueRedraw();
+    } catch {
+      /* the stream already delivered what it could */
+    }
+  }
+
+  async function predict() {
+    const text = reviewInput.value.trim();
+    if (!text) {
+      clear(predictResult, h('div', { class: 'field-error' }, 'Type a review first.'));
+      return;
+    }
+    predictButton.disabled = true;
+    clear(predictResult, loading('Scoring…'));
+    try {
+      const result = await api.predict(id, text);
+      clear(predictResult, probabilityBar(result.probability));
+      predictResult.dataset.probability = String(result.probability);
+    } catch (err) {
+      clear(predictResult, errorState(err.message));
+      delete predictResult.dataset.probability;
+    } finally {
+      predictButton.disabled = false;
+    }
+  }
+
+  async function onCancel() {
+    const updated = await cancelRun(run);
+    if (updated) setRun(updated);
+  }
+
+  async function onClone() {
+    const clone = await cloneRun(run);
+    if (clone) navigate(`#/run/${clone.id}`);
+  }
+
+  async function onDelete() {
+    if (await deleteRun(run)) navigate('#/runs');
+  }
+}
