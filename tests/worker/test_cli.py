@@ -1,0 +1,77 @@
+"""`python -m worker train`: JSON lines, readable refusals, and a checkpoint that scores text."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from worker.inference import Predictor
+
+TINY = ["--set", "num_words=1000", "--set", "maxlen=64", "--set", "embedding_dim=16", "--set", "batch_size=32"]
+
+
+def _cli(tmp_path, *args):
+    env = {**os.environ, "KERAS_BACKEND": "torch", "BATTLEFIELD_DATA_DIR": str(tmp_path / "data"),
+           "OMP_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-m", "worker", "train", *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_json_mode_prints_one_object_per_epoch_and_a_summary(tmp_path):
+    done = _cli(tmp_path, "fasttext", "--dataset", "synthetic", "--epochs", "2", "--json", *TINY)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["epoch"] for line in lines[:2]] == [1, 2]
+    assert set(lines[0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "samples_per_second"}
+    assert set(lines[2]) == {"test_loss", "test_acc", "best_epoch", "param_count", "seconds", "device"}
+    assert lines[2]["device"] == "cpu"
+
+
+def test_unknown_hyperparameter_is_refused_with_the_valid_names(tmp_path):
+    done = _cli(tmp_path, "cnn", "--set", "hidden_dim=3")
+    assert done.returncode == 2
+    assert "Unknown hyperparameter 'hidden_dim' for cnn; it takes: batch_size, dense_dim, dropout," in done.stderr
+
+
+def test_out_of_bounds_value_is_refused_with_the_bound(tmp_path):
+    done = _cli(tmp_path, "lstm", "--set", "lr=-1")
+    assert done.returncode == 2
+    assert "lr must be greater than 0 (got '-1')" in done.stderr
+
+
+def test_unknown_preset_lists_the_presets(tmp_path):
+    done = _cli(tmp_path, "lstm", "--preset", "nope")
+    assert done.returncode == 2
+    assert "Unknown preset 'nope' for lstm; choose one of: seed" in done.stderr
+
+
+def test_missing_archive_names_the_variable_to_set(tmp_path):
+    done = _cli(tmp_path, "cnn", "--dataset", "aclimdb", "--aclimdb", str(tmp_path / "missing.tar.gz"))
+    assert done.returncode == 1
+    assert "BATTLEFIELD_ACLIMDB" in done.stderr
+
+
+def test_checkpoint_loads_with_weights_only_and_scores_text(tmp_path):
+    path = tmp_path / "run.pt"
+    done = _cli(tmp_path, "cnn", "--dataset", "synthetic", "--epochs", "2", "--checkpoint", str(path), *TINY)
+    assert done.returncode == 0, done.stderr
+    checkpoint = torch.load(path, weights_only=True)
+    assert checkpoint["architecture"] == "cnn" and checkpoint["vocab"]
+    probability = Predictor.from_checkpoint(path).predict("a wonderful great film")
+    assert 0.0 <= probability <= 1.0
+
+
+def test_text_mode_prints_a_table_and_the_test_accuracy(tmp_path):
+    done = _cli(tmp_path, "fasttext", "--dataset", "synthetic", "--epochs", "1", *TINY)
+    assert done.returncode == 0, done.stderr
+    assert "train_loss" in done.stdout and "fasttext: test accuracy" in done.stdout
+
+
+@pytest.mark.parametrize("flag", ["--epochs=0", "--epochs=1000"])
+def test_epochs_out_of_range_is_refused(tmp_path, flag):
+    done = _cli(tmp_path, "cnn", flag)
+    assert done.returncode == 2
+    assert "epochs must be" in done.stderr
