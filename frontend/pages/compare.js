@@ -157,6 +157,7 @@ export function mount(root, { route }) {
       legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
       margin: { l: 64, r: 24, t: 16, b: 24 },
       hovermode: 'closest',
+      showlegend: true,
     });
     try {
       await draw(chart, data, layout);

@@ -1,0 +1,79 @@
+"""The launch form: generated from the schema, launches a run, shows bounds errors beside their field."""
+
+import re
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import TINY_DATA
+
+pytestmark = pytest.mark.browser
+
+
+def open_form(page: Page, architecture: str = "lstm") -> None:
+    """Open the launch form for a contestant on the synthetic dataset and wait for its fields."""
+    page.goto(f"/#/launch?architecture={architecture}&dataset=synthetic")
+    expect(page.locator("#field-epochs")).to_be_visible()
+    expect(page.locator("#param-count")).not_to_have_text("—")
+
+
+def fill_tiny(page: Page) -> None:
+    """Fill the form with settings that train in about a second."""
+    for name, value in {**TINY_DATA, "epochs": 2, "embedding_dim": 16, "hidden_dim": 16}.items():
+        page.fill(f"#field-{name}", str(value))
+
+
+def test_launch_form_queues_run_and_opens_its_page(page: Page, live_url: str):
+    open_form(page)
+    fill_tiny(page)
+    page.fill("#field-name", "form launched")
+    page.fill("#field-tags", "browser, form")
+    page.click("#launch-button")
+    expect(page).to_have_url(re.compile(r"#/run/\d+$"))
+    run_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.locator("#run-title")).to_have_text("form launched")
+    run = httpx.get(f"{live_url}/api/runs/{run_id}").json()
+    assert (run["architecture"], run["dataset"], run["tags"]) == ("lstm", "synthetic", ["browser", "form"])
+    assert (run["hyperparams"]["epochs"], run["hyperparams"]["hidden_dim"]) == (2, 16)
+
+
+def test_server_422_is_shown_beside_the_field_its_loc_names(page: Page, live_url: str):
+    open_form(page)
+    # take the bounds off the input so neither the browser nor the page's own check stops the value
+    page.evaluate(
+        """() => { const lr = document.querySelector('#field-lr');
+                   for (const a of ['min', 'max', 'data-xmin', 'data-xmax']) lr.removeAttribute(a); }"""
+    )
+    before = httpx.get(f"{live_url}/api/runs").json()["count"]
+    page.fill("#field-lr", "-1")
+    page.click("#launch-button")
+    expect(page.locator("#error-lr")).to_have_text("lr must be greater than 0 (got -1)")
+    expect(page.locator('.field[data-field="lr"]')).to_have_class(re.compile(r"\binvalid\b"))
+    assert page.url.endswith("#/launch?architecture=lstm")
+    assert httpx.get(f"{live_url}/api/runs").json()["count"] == before
+
+
+def test_browser_check_stops_an_out_of_bounds_value_before_sending(page: Page, live_url: str):
+    open_form(page)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if r.method == "POST" and r.url.endswith("/api/runs") else None)
+    page.fill("#field-epochs", "0")
+    page.click("#launch-button")
+    expect(page.locator("#error-epochs")).to_have_text("epochs must be at least 1 (got 0)")
+    assert requests == []
+
+
+def test_parameter_count_follows_the_form(page: Page, live_url: str):
+    open_form(page)
+    page.fill("#field-hidden_dim", "32")
+    expected = httpx.post(f"{live_url}/api/architectures/lstm/summary", json={"hidden_dim": 32}).json()["param_count"]
+    expect(page.locator("#param-count")).to_have_text(f"{expected:,}")
+
+
+def test_parameter_count_shows_dash_and_message_when_summary_refuses(page: Page):
+    open_form(page)
+    page.evaluate("() => document.querySelector('#field-hidden_dim').removeAttribute('max')")
+    page.fill("#field-hidden_dim", "5000")
+    expect(page.locator("#param-count")).to_have_text("—")
+    expect(page.locator("#param-error")).to_contain_text("hidden_dim")
