@@ -33,7 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     config = uvicorn.Config(
         app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=3, access_log=False
     )
-    BattlefieldServer(config, app).run()
+    try:
+        BattlefieldServer(config, app).run()
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled; the shutdown is already done
+        pass
     return 0
 
 

@@ -23,6 +23,16 @@ def wait_until_healthy(url: str, backend: subprocess.Popen, timeout: float = 60)
     raise SystemExit(f"the backend did not answer at {url} within {timeout:.0f} s")
 
 
+def stop(process: subprocess.Popen, timeout: float = 15) -> None:
+    """SIGINT, then a kill if it has not exited within the timeout."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def main() -> int:
     """Start both processes, print the URL, and stop both on Ctrl-C."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -32,12 +42,15 @@ def main() -> int:
     args = parser.parse_args()
     env = {**os.environ, "KERAS_BACKEND": "torch"}
     url = f"http://{args.host}:{args.port}"
-    backend = subprocess.Popen([sys.executable, "-m", "backend", "--host", args.host, "--port", str(args.port)], env=env)
+    # Own sessions: a terminal's Ctrl-C reaches only this script, which stops the worker before the backend.
+    backend = subprocess.Popen([sys.executable, "-m", "backend", "--host", args.host, "--port", str(args.port)],
+                               env=env, start_new_session=True)
     processes = [backend]
     try:
         wait_until_healthy(url, backend)
         processes.append(subprocess.Popen(
-            [sys.executable, "-m", "worker", "--server", url, "--name", "local", "--device", args.device], env=env))
+            [sys.executable, "-m", "worker", "--server", url, "--name", "local", "--device", args.device],
+            env=env, start_new_session=True))
         print(f"\nIMDB Battlefield is up: {url}  (Ctrl-C stops the dashboard and the worker)\n", flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
@@ -45,14 +58,8 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in reversed(processes):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        for process in reversed(processes):  # the worker first, so it can still report its run
+            stop(process)
 
 
 if __name__ == "__main__":
