@@ -1,0 +1,223 @@
+"""Training speed: the product's epoch loop against the notebook's DataLoader loop, alternated in one run.
+
+For each contestant both sides train the same model (same initial weights, same hyperparameters,
+same batch size) on the same subset of aclImdb training reviews, alternating A B A B after a
+warm-up, and the script prints samples per second for each side and the ratio ours / notebook.
+
+- notebook: DataLoader(TensorDataset(x padded to maxlen, y), batch_size, shuffle=True) -> model(xb)
+  -> BCEWithLogitsLoss -> Adam step; every batch is the full maxlen wide.
+- ours: worker.training.trainer._train_epoch over a _Split (slices of pre-encoded tensors, length
+  buckets, each batch trimmed to its longest review), with the product's default hyperparameters
+  (so gradient clipping is on for us and off for the notebook: a cost only we pay).
+
+Only training time is measured (no validation). `--accuracy-check` instead trains one full epoch each
+way and compares test accuracy.
+
+Usage (repository root):
+  KERAS_BACKEND=torch .venv/bin/python bench/train_speed.py [--contestants lstm,cnn] [--samples 1500]
+      [--repeats 2] [--device cpu|cuda] [--threads N]
+  KERAS_BACKEND=torch .venv/bin/python bench/train_speed.py --accuracy-check --contestants cnn,lstm
+"""
+
+import argparse
+import copy
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # a script, run from anywhere: import the repo
+
+from worker.contestants import REGISTRY, get_contestant, parse_hyperparams  # noqa: E402
+from worker.data import load_dataset  # noqa: E402
+from worker.data.types import EncodedData  # noqa: E402
+from worker.training import resolve_device, seed_everything  # noqa: E402
+from worker.training.device import configure_backends  # noqa: E402
+from worker.training.trainer import _Split, _train_epoch, evaluate, make_optimizer  # noqa: E402
+
+DEFAULT_ACLIMDB = Path("/work/shared/datasets/aclImdb_v1.tar.gz")
+# Samples per measurement on a CPU: the slow contestants get fewer so the whole bench stays ~10-15 min.
+CPU_SAMPLES = {
+    "ff_raw": 10000, "ff_embedding": 4000, "cnn": 1500, "fasttext": 2000, "transformer": 1000,
+    "rnn": 1000, "lstm": 640, "gru": 640, "bilstm": 384, "cnn_lstm": 1000,
+}
+WARMUP_SAMPLES = 128
+
+
+def aclimdb_data(hp) -> EncodedData:
+    """The cached aclImdb encoding for the contestant's vocabulary size and length."""
+    archive = Path(os.environ.get("BATTLEFIELD_ACLIMDB", DEFAULT_ACLIMDB))
+    return load_dataset("aclimdb", num_words=hp.num_words, maxlen=hp.maxlen, val_split=hp.val_split,
+                        seed=hp.seed, aclimdb_path=archive)
+
+
+def subset(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` training reviews drawn at random (the same ones for both sides)."""
+    index = np.random.default_rng(seed).permutation(len(x))[:count]
+    return x[index], y[index]
+
+
+def sync(device: torch.device) -> None:
+    """Wait for queued device work so that the clock measures it."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def notebook_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer,
+                   device: torch.device) -> float:
+    """The notebook's loop: full-width batches from a DataLoader, BCEWithLogitsLoss, optimiser step."""
+    model.train()
+    loss_fn = nn.BCEWithLogitsLoss()
+    total = 0.0
+    for xb, yb in loader:
+        xb, yb = xb.to(device), yb.to(device)  # (B, maxlen), (B,)
+        logits = model(xb)  # (B,)
+        loss = loss_fn(logits, yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item()
+    return total
+
+
+class Contender:
+    """One side of the match: a model, its optimiser, and a function that trains one pass over the subset."""
+
+    def __init__(self, name: str, model: nn.Module, hp, x: np.ndarray, y: np.ndarray, device: torch.device):
+        self.name, self.model, self.hp, self.device = name, model, hp, device
+        self.optimizer = make_optimizer(model, hp)
+        self.seconds, self.samples, self.passes = 0.0, 0, 0
+        if name == "ours":
+            self.split = _Split(x, y, device)
+            self.loss_fn = nn.BCEWithLogitsLoss()
+        else:
+            dataset = TensorDataset(torch.from_numpy(x.astype(np.int64)), torch.from_numpy(y.astype(np.float32)))
+            self.loader = DataLoader(dataset, batch_size=hp.batch_size, shuffle=True)
+
+    def one_pass(self) -> float:
+        """Train once over the subset; return the seconds it took."""
+        self.passes += 1
+        sync(self.device)
+        started = time.perf_counter()
+        if self.name == "ours":
+            rng = np.random.default_rng([self.hp.seed, self.passes])
+            _train_epoch(self.model, self.split, self.optimizer, self.loss_fn, self.hp, self.passes,
+                         self.device, rng, None, None)
+        else:
+            notebook_epoch(self.model, self.loader, self.optimizer, self.device)
+        sync(self.device)
+        return time.perf_counter() - started
+
+    def measure(self, count: int) -> None:
+        """One timed pass, added to the totals."""
+        self.seconds += self.one_pass()
+        self.samples += count
+
+    @property
+    def samples_per_second(self) -> float:
+        return self.samples / max(self.seconds, 1e-9)
+
+
+def race(architecture: str, samples: int | None, repeats: int, device: torch.device, seed: int) -> dict:
+    """Alternate the two sides `repeats` times each after a warm-up; return samples/s of each and the ratio."""
+    contestant = get_contestant(architecture)
+    hp = parse_hyperparams(architecture, {"seed": seed})
+    data = aclimdb_data(hp)
+    count = samples or CPU_SAMPLES.get(architecture, 1000)
+    x, y = subset(data.x_train, data.y_train, count, seed)
+    seed_everything(seed)
+    model = contestant.build(hp).to(device)
+    sides = {name: Contender(name, copy.deepcopy(model), hp, x, y, device) for name in ("notebook", "ours")}
+    warm_x, warm_y = x[:WARMUP_SAMPLES], y[:WARMUP_SAMPLES]
+    for name, side in sides.items():   # warm-up: allocator, kernels, lazy init, on a few batches
+        Contender(name, side.model, hp, warm_x, warm_y, device).one_pass()
+    laps = []
+    for _ in range(repeats):
+        for side in sides.values():
+            before = side.seconds
+            side.measure(count)
+            laps.append(f"{side.name[0]}{side.seconds - before:.1f}s")
+    notebook, ours = sides["notebook"], sides["ours"]
+    return {
+        "architecture": architecture, "samples": count, "repeats": repeats, "batch_size": hp.batch_size,
+        "notebook": notebook.samples_per_second, "ours": ours.samples_per_second,
+        "ratio": ours.samples_per_second / notebook.samples_per_second, "laps": " ".join(laps),
+    }
+
+
+def accuracy_check(architecture: str, device: torch.device, seed: int, train_limit: int | None,
+                   hidden_dim: int | None) -> dict:
+    """One epoch on the (possibly limited) training split each way from the same weights; test accuracy of both."""
+    values = {"seed": seed}
+    if hidden_dim:
+        values["hidden_dim"] = hidden_dim
+    contestant = get_contestant(architecture)
+    hp = parse_hyperparams(architecture, values)
+    data = aclimdb_data(hp)
+    x, y = (data.x_train, data.y_train) if not train_limit else subset(data.x_train, data.y_train, train_limit, seed)
+    seed_everything(seed)
+    model = contestant.build(hp).to(device)
+    test = _Split(data.x_test, data.y_test, device)
+    result = {"architecture": architecture, "train_samples": len(x), "test_samples": len(test),
+              "hyperparams": values}
+    for name in ("notebook", "ours"):
+        torch.manual_seed(seed)   # the same dropout and shuffling seed for both sides
+        side = Contender(name, copy.deepcopy(model), hp, x, y, device)
+        seconds = side.one_pass()
+        _, test_acc = evaluate(side.model, test, device)
+        result[name] = {"test_acc": test_acc, "train_seconds": seconds}
+        print(f"  {architecture} {name}: test acc {test_acc:.4f} after one epoch in {seconds:.0f} s", flush=True)
+    result["difference_points"] = 100 * (result["ours"]["test_acc"] - result["notebook"]["test_acc"])
+    return result
+
+
+def machine() -> str:
+    """nproc and CPU model, for the record."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    return f"{os.cpu_count()} CPUs ({model}), torch {torch.__version__}, {torch.get_num_threads()} threads"
+
+
+def main(argv: list[str]) -> int:
+    """Parse the flags, run the races (or the accuracy check), print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contestants", default=",".join(REGISTRY), help="comma-separated (default: all)")
+    parser.add_argument("--samples", type=int, default=None, help="training samples per measurement (default: per contestant)")
+    parser.add_argument("--repeats", type=int, default=2, help="timed passes per side, alternating (default 2)")
+    parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:1, auto")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--accuracy-check", action="store_true", help="one full epoch each way; compare test accuracy")
+    parser.add_argument("--train-limit", type=int, default=None, help="accuracy check: training reviews (default all)")
+    parser.add_argument("--hidden-dim", type=int, default=None, help="accuracy check: a smaller recurrent width")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
+    configure_backends(device)
+    names = [name.strip() for name in args.contestants.split(",") if name.strip()]
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, device {device}", flush=True)
+    if args.accuracy_check:
+        for name in names:
+            result = accuracy_check(name, device, args.seed, args.train_limit, args.hidden_dim)
+            print(f"{name}: notebook {result['notebook']['test_acc']:.4f}, ours {result['ours']['test_acc']:.4f}, "
+                  f"difference {result['difference_points']:+.2f} points ({result['train_samples']} training reviews, "
+                  f"{result['test_samples']} test)", flush=True)
+        return 0
+    print(f"{'contestant':<13}{'samples':>8}{'batch':>6}{'notebook/s':>12}{'ours/s':>10}{'ratio':>8}  laps (n=notebook, o=ours)")
+    for name in names:
+        r = race(name, args.samples, args.repeats, device, args.seed)
+        print(f"{name:<13}{r['samples']:>8}{r['batch_size']:>6}{r['notebook']:>12.0f}{r['ours']:>10.0f}"
+              f"{r['ratio']:>7.2f}x  {r['laps']}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
