@@ -4,25 +4,42 @@ import asyncio
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Callable
 
 # The events the all-runs stream carries; a one-run stream carries every kind for its run.
 GLOBAL_KINDS = frozenset({"status", "progress", "deleted"})
 SUBSCRIBER_BACKLOG = 10_000
 
 
-@dataclass(frozen=True)
-class Event:
-    """One event: a globally increasing id, its kind, the run it is about and its JSON data."""
+EventData = str | Callable[[], str]
 
-    id: int
-    kind: str
-    run_id: int
-    data: str
+
+class Event:
+    """One event: a globally increasing id, its kind, the run it is about and its JSON data.
+
+    The data may be given as a function of no arguments over a snapshot; it is called once, when a
+    stream first sends the event, so that an epoch row nobody is watching costs no serialisation.
+    """
+
+    __slots__ = ("id", "kind", "run_id", "_data", "_wire")
+
+    def __init__(self, id: int, kind: str, run_id: int, data: EventData):
+        self.id, self.kind, self.run_id = id, kind, run_id
+        self._data = data
+        self._wire: bytes | None = None
+
+    @property
+    def data(self) -> str:
+        """The JSON text of the event (built on first use when it was given as a function)."""
+        if callable(self._data):
+            self._data = self._data()
+        return self._data
 
     def encode(self) -> bytes:
-        """The SSE wire form."""
-        return f"id: {self.id}\nevent: {self.kind}\ndata: {self.data}\n\n".encode()
+        """The SSE wire form (built once, shared by every stream)."""
+        if self._wire is None:
+            self._wire = f"id: {self.id}\nevent: {self.kind}\ndata: {self.data}\n\n".encode()
+        return self._wire
 
 
 class Subscription:
@@ -62,14 +79,14 @@ class Broadcaster:
         """The id of the latest event published (or just below the first one to come)."""
         return self._next_id - 1
 
-    def publish(self, kind: str, run_id: int, data: str) -> None:
-        """Publish an event; safe from any thread (hops onto the event loop when needed)."""
+    def publish(self, kind: str, run_id: int, data: EventData) -> None:
+        """Publish an event (data: JSON text, or a function returning it); safe from any thread."""
         if self._loop is not None and threading.get_ident() != self._loop_thread:
             self._loop.call_soon_threadsafe(self._publish, kind, run_id, data)
         else:
             self._publish(kind, run_id, data)
 
-    def _publish(self, kind: str, run_id: int, data: str) -> None:
+    def _publish(self, kind: str, run_id: int, data: EventData) -> None:
         event = Event(self._next_id, kind, run_id, data)
         self._next_id += 1
         self._buffer.append(event)

@@ -75,12 +75,15 @@ class RunPublic(BaseModel):
     clone_of: int | None
 
     @classmethod
-    def from_row(cls, row: Any, progress: dict | None = None) -> "RunPublic":
-        """Build from a runs row (Core Row or ORM object); `progress` only shows while the run is active."""
+    def from_row(cls, row: Any, progress: dict | None = None, now: datetime | None = None) -> "RunPublic":
+        """Build from a runs row (Core Row or ORM object); `progress` only shows while the run is active.
+
+        `now` (default: the present) ends a running run's duration.
+        """
         started, finished = row.started_at, row.finished_at
         duration = None
         if started is not None:
-            duration = ((finished or datetime.now(UTC)) - started).total_seconds()
+            duration = ((finished or now or datetime.now(UTC)) - started).total_seconds()
         return cls(
             id=row.id,
             name=row.name,

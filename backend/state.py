@@ -2,6 +2,7 @@
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from backend.events import Broadcaster, ProgressBoard
@@ -51,3 +52,8 @@ class AppState:
             self.progress.clear(row.id)
             self.broadcaster.publish("end", row.id, data)
         return public
+
+    def announce_run(self, row: Any) -> None:
+        """Broadcast the run's `status`, its JSON built from this snapshot only when a stream sends it."""
+        progress, now = self.progress.get(row.id), datetime.now(UTC)
+        self.broadcaster.publish("status", row.id, lambda: RunPublic.from_row(row, progress, now).model_dump_json())

@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, String, case, cast, delete, func, insert, select, update
+from sqlalchemy import Connection, Float, Integer, Row, String, Update, bindparam, case, cast, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,7 @@ METRIC_COLUMNS = ("train_loss", "train_acc", "val_loss", "val_acc", "seconds", "
 EPOCH_COLUMNS = (epochs.c.epoch, *(epochs.c[name] for name in METRIC_COLUMNS))
 
 
-def get_run(session: Session, run_id: int) -> Row:
+def get_run(session: Session | Connection, run_id: int) -> Row:
     """The run's row, or RunNotFound."""
     row = session.execute(select(runs).where(runs.c.id == run_id)).first()
     if row is None:
@@ -124,35 +124,59 @@ def metrics(session: Session, run_id: int) -> list[dict]:
     return [row._asdict() for row in rows]
 
 
-def add_epoch(session: Session, run_id: int, worker: str, values: dict[str, Any]) -> Row | None:
+def _summary_update(has_val_acc: bool, has_seconds: bool) -> Update:
+    """The UPDATE of a run's summary for a new epoch row, with bound parameters (built once per shape)."""
+    summary: dict[str, Any] = {"epochs_done": runs.c.epochs_done + 1}
+    if has_val_acc:
+        val_acc = bindparam("val_acc", type_=Float)
+        better = (runs.c.best_val_acc.is_(None)) | (runs.c.best_val_acc < val_acc)
+        summary["best_epoch"] = case((better, bindparam("epoch", type_=Integer)), else_=runs.c.best_epoch)
+        summary["best_val_acc"] = case((better, val_acc), else_=runs.c.best_val_acc)
+        summary["best_val_loss"] = case((better, bindparam("val_loss", type_=Float)), else_=runs.c.best_val_loss)
+    if has_seconds:
+        total_before = func.coalesce(runs.c.seconds_per_epoch, 0.0) * runs.c.epochs_done
+        summary["seconds_per_epoch"] = (total_before + bindparam("seconds", type_=Float)) / (runs.c.epochs_done + 1)
+    return (
+        update(runs)
+        .where(runs.c.id == bindparam("run_id", type_=Integer), runs.c.worker == bindparam("held_by", type_=String))
+        .values(**summary)
+        .returning(*runs.c)
+    )
+
+
+# Built once: an epoch row is the hottest write, and a prebuilt statement skips construction and
+# cache-key work, leaving only execution (see docs/BENCHMARKS.md).
+_SUMMARY_UPDATES = {(a, b): _summary_update(a, b) for a in (False, True) for b in (False, True)}
+_INSERT_EPOCH = insert(epochs).values(
+    run_id=bindparam("run_id", type_=Integer),
+    epoch=bindparam("epoch", type_=Integer),
+    **{name: bindparam(name, type_=Float) for name in METRIC_COLUMNS},
+)
+
+
+def add_epoch(connection: Connection, run_id: int, worker: str, values: dict[str, Any]) -> Row | None:
     """Store one epoch row from the run's worker and update the run's summary in one transaction.
 
     Returns the updated run row, or None when (run, epoch) was already stored (nothing changes).
     Accepted from the run's own worker whatever its status, so reports survive a backend outage.
+    Takes a Connection outside any transaction: this path skips the ORM session.
     """
-    epoch = values["epoch"]
-    metric = {name: finite_or_none(values.get(name)) for name in METRIC_COLUMNS}
-    summary: dict[str, Any] = {"epochs_done": runs.c.epochs_done + 1}
-    val_acc = metric["val_acc"]
-    if val_acc is not None:
-        better = (runs.c.best_val_acc.is_(None)) | (runs.c.best_val_acc < val_acc)
-        summary["best_epoch"] = case((better, epoch), else_=runs.c.best_epoch)
-        summary["best_val_acc"] = case((better, val_acc), else_=runs.c.best_val_acc)
-        summary["best_val_loss"] = case((better, metric["val_loss"]), else_=runs.c.best_val_loss)
-    if metric["seconds"] is not None:
-        total_before = func.coalesce(runs.c.seconds_per_epoch, 0.0) * runs.c.epochs_done
-        summary["seconds_per_epoch"] = (total_before + metric["seconds"]) / (runs.c.epochs_done + 1)
-    row = session.execute(
-        update(runs).where(runs.c.id == run_id, runs.c.worker == worker).values(**summary).returning(*runs.c)
-    ).first()
-    if row is None:
-        session.rollback()
-        get_run(session, run_id)
-        raise NotLeased(run_id, worker)
+    params = {name: finite_or_none(values.get(name)) for name in METRIC_COLUMNS}
+    params.update(run_id=run_id, held_by=worker, epoch=values["epoch"])
+    statement = _SUMMARY_UPDATES[params["val_acc"] is not None, params["seconds"] is not None]
+    transaction = connection.begin()
     try:
-        session.execute(insert(epochs).values(run_id=run_id, epoch=epoch, **metric))
-        session.commit()
+        row = connection.execute(statement, params).first()
+        if row is None:
+            transaction.rollback()
+            get_run(connection, run_id)
+            raise NotLeased(run_id, worker)
+        connection.execute(_INSERT_EPOCH, params)
+        transaction.commit()
     except IntegrityError:
-        session.rollback()
+        transaction.rollback()
         return None
+    finally:
+        if transaction.is_active:
+            transaction.rollback()
     return row

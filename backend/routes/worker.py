@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from backend import queue, store
 from backend.config import settings
+from backend.db import engine
 from backend.deps import SessionDep, StateDep, require_worker_token
 from backend.jsonutil import dumps, finite_or_none
 from backend.predict import checkpoint_path
@@ -87,16 +88,26 @@ async def progress(run_id: int, body: ProgressRequest, session: SessionDep, stat
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "This (run, epoch) was already stored; nothing changed."}},
 )
-async def add_epoch(run_id: int, body: EpochRequest, session: SessionDep, state: StateDep) -> Response:
-    """Store one epoch row (idempotent on run and epoch) and broadcast it with the run's new summary."""
+async def add_epoch(run_id: int, body: EpochRequest, state: StateDep) -> Response:
+    """Store one epoch row (idempotent on run and epoch) and broadcast it with the run's new summary.
+
+    The hottest request: a Connection instead of a session, and events whose JSON is built only
+    when a stream sends them.
+    """
     values = body.model_dump()
-    row = store.add_epoch(session, run_id, body.worker, values)
+    with engine.connect() as connection:
+        row = store.add_epoch(connection, run_id, body.worker, values)
     if row is None:
-        return Response(dumps({"run_id": run_id, "epoch": body.epoch, "created": False}), status_code=200, media_type="application/json")
+        return Response(_epoch_reply(run_id, body.epoch, False), status_code=200, media_type="application/json")
     point = {name: values[name] for name in ("epoch", *store.METRIC_COLUMNS)}
-    state.broadcaster.publish("epoch", run_id, dumps({"run_id": run_id, **point}))
-    state.publish_run(row, announce_end=False)
-    return Response(dumps({"run_id": run_id, "epoch": body.epoch, "created": True}), status_code=201, media_type="application/json")
+    state.broadcaster.publish("epoch", run_id, lambda: dumps({"run_id": run_id, **point}))
+    state.announce_run(row)
+    return Response(_epoch_reply(run_id, body.epoch, True), status_code=201, media_type="application/json")
+
+
+def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
+    """The epoch POST's reply body: {"run_id","epoch","created"}."""
+    return b'{"run_id":%d,"epoch":%d,"created":%s}' % (run_id, epoch, b"true" if created else b"false")
 
 
 @router.put(
