@@ -13,7 +13,7 @@ def test_backend_restart_mid_run_loses_no_epoch_row(data_dir):
     with switchable_proxy() as proxy, running_worker(proxy.url, name="w1", data_dir=data_dir):
         with running_backend(data_dir) as first_url, httpx.Client(base_url=first_url, timeout=10.0) as api:
             proxy.point_to(first_url)
-            run = launch(api, "lstm", epochs=12, batch_size=16)
+            run = launch(api, "lstm", epochs=6, batch_size=32)
             before = wait_for_run(api, run["id"], lambda r: r["epochs_done"] >= 2, timeout=30)
             proxy.point_to(None)
         with running_backend(data_dir) as second_url, httpx.Client(base_url=second_url, timeout=10.0) as api:
@@ -23,4 +23,4 @@ def test_backend_restart_mid_run_loses_no_epoch_row(data_dir):
 
     assert before["status"] == "running"
     assert finished["status"] == "succeeded"
-    assert [row["epoch"] for row in metrics] == list(range(1, 13))
+    assert [row["epoch"] for row in metrics] == list(range(1, 7))

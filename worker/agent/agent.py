@@ -160,20 +160,28 @@ class Agent:
             except Exception as exc:   # a bug, but the run must still end and the worker go on
                 log.exception("unexpected error")
                 report = self._failed(f"{type(exc).__name__}: {exc}")
-            stopping = self.stopping.is_set()
-            unsent = reporter.close(STOPPING_FLUSH_SECONDS if stopping else FLUSH_SECONDS)
-            if unsent:
-                log.error("%d epoch rows could not be sent", unsent)
+            self._flush(reporter, log)
             if heartbeat.lease_lost.is_set():
                 log.warning("lease lost; not reporting the end of this run")
                 return
             if report["status"] == "succeeded" and checkpoint.exists():
                 self._upload(run_id, checkpoint, log)
-            self._finish(run_id, report, log, STOPPING_FINISH_SECONDS if stopping else FINISH_RETRY_SECONDS)
+            retry = STOPPING_FINISH_SECONDS if self.stopping.is_set() else FINISH_RETRY_SECONDS
+            self._finish(run_id, report, log, retry)
         finally:
             heartbeat.stop()
-            reporter.close(0)
+            reporter.close()
             checkpoint.unlink(missing_ok=True)
+
+    def _flush(self, reporter: RunReporter, log) -> None:
+        """Let the outbox send its rows (the backend may be restarting); cut short by a stop signal."""
+        deadline = time.monotonic() + (STOPPING_FLUSH_SECONDS if self.stopping.is_set() else FLUSH_SECONDS)
+        while not reporter.wait_sent(timeout=0.2):
+            if self.stopping.is_set():
+                deadline = min(deadline, time.monotonic() + STOPPING_FLUSH_SECONDS)
+            if time.monotonic() > deadline:
+                log.error("%d epoch rows could not be sent", reporter.close())
+                return
 
     def _succeeded(self, result: TrainResult, *, cancelled: bool) -> dict:
         """The finish report of a completed training (cancelled when a cancel arrived too late to stop it)."""

@@ -59,15 +59,20 @@ class RunReporter:
         with self._cond:
             return len(self._outbox)
 
-    def close(self, timeout: float) -> int:
-        """Send what is left for up to `timeout` s, stop the thread; returns the rows that could not be sent."""
+    def wait_sent(self, timeout: float) -> bool:
+        """Wait up to `timeout` s for every queued row to be stored; True when none is left."""
         with self._cond:
-            self._closed = True
+            self._closed = True   # training is over: no more rows, no more progress
             self._progress = None
             self._cond.notify()
-            self._cond.wait_for(lambda: not self._outbox and not self._sending, timeout=timeout)
+            return self._cond.wait_for(lambda: not self._outbox and not self._sending, timeout=timeout)
+
+    def close(self) -> int:
+        """Stop the sender thread now; returns the rows that could not be sent."""
+        with self._cond:
+            self._closed = True
             self._abandoned = True
-            self._cond.notify()
+            self._cond.notify_all()
         self._thread.join(timeout=15.0)
         return self.unsent()
 
