@@ -17,6 +17,10 @@ class TransformerParams(TrainingParams):
     num_layers: int = fields.num_layers(1, le=6)
     dense_dim: int = fields.dense_dim(128, description="Size of the feed-forward layer inside each encoder layer.")
     dropout: float = fields.retuned("dropout", 0.1)
+    # Attention costs grow with the square of the length: 256 tokens (the last 256 of longer reviews,
+    # about a third of the reviews) cost a quarter of 500 per long batch on a CPU.
+    maxlen: int = fields.retuned("maxlen", 256)
+    epochs: int = fields.retuned("epochs", 4)
 
     @field_validator("num_heads")
     @classmethod
