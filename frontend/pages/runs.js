@@ -9,6 +9,8 @@ import {
 
 const STATUSES = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
 const PAGE_LIMIT = 1000;
+// checkbox, id, name (takes the rest), contestant, dataset, status, progress, best val, test, params, duration, tags, actions
+const COLUMN_WIDTHS = [36, 56, null, 96, 84, 112, 176, 84, 76, 80, 80, 112, 150];
 
 /** Whether a run belongs in the table under the current filters. */
 function matches(run, filters) {
@@ -65,11 +67,13 @@ export function mount(root, { route, architectures }) {
   const headerCheckbox = h('input', { type: 'checkbox', 'aria-label': 'Select all runs', onchange: selectAll });
   const thead = h('thead', {}, h('tr', {},
     h('th', {}, headerCheckbox), h('th', { class: 'num' }, 'ID'), h('th', {}, 'Name'), h('th', {}, 'Contestant'),
-    h('th', {}, 'Dataset'), h('th', {}, 'Status'), h('th', {}, 'Progress'), h('th', { class: 'num' }, 'Best val acc'),
-    h('th', { class: 'num' }, 'Test acc'), h('th', { class: 'num' }, 'Params'), h('th', { class: 'num' }, 'Duration'),
+    h('th', {}, 'Dataset'), h('th', {}, 'Status'), h('th', {}, 'Progress'), h('th', { class: 'num', title: 'Best validation accuracy' }, 'Best val'),
+    h('th', { class: 'num', title: 'Test accuracy' }, 'Test'), h('th', { class: 'num' }, 'Params'), h('th', { class: 'num' }, 'Duration'),
     h('th', {}, 'Tags'), h('th', {}, '')));
   const tbody = h('tbody', { onclick: onTableClick, onchange: onTableChange });
-  const table = h('table', { class: 'data runs-table', id: 'runs-table' }, thead, tbody);
+  // fixed column widths: the browser lays out 1,000 rows without measuring every cell
+  const colgroup = h('colgroup', {}, COLUMN_WIDTHS.map((width) => h('col', { style: width ? { width: `${width}px` } : {} })));
+  const table = h('table', { class: 'data runs-table', id: 'runs-table' }, colgroup, thead, tbody);
   const body = h('div', { class: 'card table-card' }, loading('Loading runs…'));
   root.append(body);
 

@@ -45,6 +45,6 @@ def get_run(url: str, run_id: int) -> dict:
     return reply.json()
 
 
-def wait_finished(url: str, run_id: int, timeout: float = 120.0) -> dict:
+def wait_finished(url: str, run_id: int, timeout: float = 180.0) -> dict:
     """Wait until the run is terminal and return it."""
     return wait_for(lambda: (run := get_run(url, run_id))["status"] in TERMINAL and run, timeout=timeout, interval=0.2)

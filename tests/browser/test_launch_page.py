@@ -15,7 +15,7 @@ def open_form(page: Page, architecture: str = "lstm") -> None:
     """Open the launch form for a contestant on the synthetic dataset and wait for its fields."""
     page.goto(f"/#/launch?architecture={architecture}&dataset=synthetic")
     expect(page.locator("#field-epochs")).to_be_visible()
-    expect(page.locator("#param-count")).not_to_have_text("—")
+    expect(page.locator("#param-count")).not_to_have_text("—", timeout=60_000)  # first summary imports torch
 
 
 def fill_tiny(page: Page) -> None:
@@ -77,3 +77,22 @@ def test_parameter_count_shows_dash_and_message_when_summary_refuses(page: Page)
     page.fill("#field-hidden_dim", "5000")
     expect(page.locator("#param-count")).to_have_text("—")
     expect(page.locator("#param-error")).to_contain_text("hidden_dim")
+
+
+def test_battle_queues_every_contestant_tagged_together_and_opens_compare(page: Page, live_url: str):
+    contestants = [a["name"] for a in httpx.get(f"{live_url}/api/architectures").json()]
+    open_form(page)
+    page.fill("#field-epochs", "1")
+    page.fill("#field-seed", "7")
+    page.fill("#field-maxlen", "32")
+    page.click("#battle-button")
+    page.click(".modal .btn-primary")
+    expect(page).to_have_url(re.compile(r"#/compare\?ids=[\d,]+$"))
+    ids = [int(i) for i in page.url.split("ids=")[1].split(",")]
+    runs = [httpx.get(f"{live_url}/api/runs/{i}").json() for i in ids]
+    for run in runs:  # keep the worker free for the other tests
+        httpx.post(f"{live_url}/api/runs/{run['id']}/cancel")
+    assert sorted(run["architecture"] for run in runs) == sorted(contestants)
+    assert len({tuple(run["tags"]) for run in runs}) == 1
+    assert re.fullmatch(r"battle-\d{8}-\d{6}", runs[0]["tags"][0])
+    assert {(run["hyperparams"]["epochs"], run["hyperparams"]["seed"], run["hyperparams"]["maxlen"]) for run in runs} == {(1, 7, 32)}

@@ -22,7 +22,7 @@ def test_loss_chart_gains_points_while_the_run_trains(page: Page, live_url: str)
     expect(page.locator("#run-title")).to_have_text(run["name"])
     page.evaluate("() => { window.__noReload = true; }")
     seen: list[int] = []
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline and (not seen or seen[-1] < epochs):
         points = page.evaluate(LOSS_POINTS)
         if not seen or seen[-1] != points:
