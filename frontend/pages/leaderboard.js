@@ -15,6 +15,15 @@ export const NOTEBOOK_TEST_ACC = {
   cnn_lstm: null,
 };
 
+/** A log-axis range around the values with room for the point labels. */
+function logRange(values) {
+  const logs = values.map(Math.log10);
+  const low = Math.min(...logs);
+  const high = Math.max(...logs);
+  const pad = Math.max((high - low) * 0.12, 0.15);
+  return [low - pad, high + pad];
+}
+
 /** Mount the leaderboard page; returns its cleanup. */
 export function mount(root, { route, datasets }) {
   let alive = true;
@@ -144,7 +153,7 @@ export function mount(root, { route, datasets }) {
       hovertemplate: '%{customdata}<br>%{x:,} parameters<br>test accuracy <b>%{y:.2%}</b><extra></extra>',
       showlegend: false,
     }], baseLayout({
-      xaxis: { type: 'log', title: { text: 'trainable parameters' } },
+      xaxis: { type: 'log', title: { text: 'trainable parameters' }, range: logRange(sized.map((e) => e.run.param_count)) },
       yaxis: { tickformat: '.0%', title: { text: 'test accuracy' } },
       margin: { l: 64, r: 24, t: 24, b: 48 },
     }));
