@@ -52,3 +52,11 @@ def read_log(path, timeout: float = 5.0, contains: str | None = None) -> str:
         if contains is None or contains in text or time.monotonic() > deadline:
             return text
         time.sleep(0.05)
+
+
+API_TIMEOUT = 30.0   # generous: the CI machine may be busy with other test processes
+
+
+def api_client(url: str) -> httpx.Client:
+    """A REST client for the backend at `url`."""
+    return httpx.Client(base_url=url, timeout=API_TIMEOUT)

@@ -5,7 +5,7 @@ import signal
 
 import httpx
 
-from tests.integration.runs import launch, wait_for_run, wait_until_terminal
+from tests.integration.runs import api_client, launch, wait_for_run, wait_until_terminal
 from tests.support.live import running_backend, running_worker, wait_for
 
 LONG = {"epochs": 200, "batch_size": 16}   # still training when the test interrupts it
@@ -17,7 +17,7 @@ def _mid_run(api: httpx.Client, run_id: int) -> dict:
 
 
 def test_killed_worker_leaves_its_run_failed_with_epoch_rows_once_the_lease_expires(data_dir):
-    with running_backend(data_dir, lease_seconds=2) as url, httpx.Client(base_url=url, timeout=10.0) as api:
+    with running_backend(data_dir, lease_seconds=2) as url, api_client(url) as api:
         with running_worker(url, name="w1", data_dir=data_dir) as worker:
             run = launch(api, "lstm", **LONG)
             _mid_run(api, run["id"])
@@ -35,7 +35,7 @@ def test_killed_worker_leaves_its_run_failed_with_epoch_rows_once_the_lease_expi
 
 def test_sigterm_mid_run_fails_the_run_as_worker_stopped_and_exits_zero(backend_url, data_dir):
     with running_worker(backend_url, name="w1", data_dir=data_dir) as worker, \
-            httpx.Client(base_url=backend_url, timeout=10.0) as api:
+            api_client(backend_url) as api:
         run = launch(api, "lstm", **LONG)
         _mid_run(api, run["id"])
 
@@ -49,7 +49,7 @@ def test_sigterm_mid_run_fails_the_run_as_worker_stopped_and_exits_zero(backend_
 
 def test_sigterm_while_idle_exits_zero_at_once(backend_url, data_dir):
     with running_worker(backend_url, name="w1", data_dir=data_dir) as worker, \
-            httpx.Client(base_url=backend_url, timeout=10.0) as api:
+            api_client(backend_url) as api:
         wait_for(lambda: api.get("/api/health").json()["workers"] >= 1, timeout=30)
 
         worker.send_signal(signal.SIGTERM)
@@ -60,7 +60,7 @@ def test_sigterm_while_idle_exits_zero_at_once(backend_url, data_dir):
 def test_missing_aclimdb_fails_the_run_with_the_reason_and_the_worker_trains_the_next(backend_url, data_dir):
     missing = data_dir / "nowhere" / "aclImdb_v1.tar.gz"
     with running_worker(backend_url, name="w1", data_dir=data_dir, env={"BATTLEFIELD_ACLIMDB": str(missing)}), \
-            httpx.Client(base_url=backend_url, timeout=10.0) as api:
+            api_client(backend_url) as api:
         unavailable = launch(api, "fasttext", dataset="aclimdb")
         following = launch(api, "fasttext")
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.integration.runs import get_run, launch, wait_for_run, wait_until_terminal
+from tests.integration.runs import api_client, get_run, launch, wait_for_run, wait_until_terminal
 from tests.integration.sse import read_events
 from tests.support.live import running_backend, running_worker
 
@@ -19,7 +19,7 @@ def api(tmp_path_factory) -> Iterator[httpx.Client]:
     data_dir = tmp_path_factory.mktemp("data")
     with running_backend(data_dir, lease_seconds=LEASE_SECONDS) as url:
         with running_worker(url, name="w1", data_dir=data_dir):
-            with httpx.Client(base_url=url, timeout=10.0) as client:
+            with api_client(url) as client:
                 yield client
 
 
@@ -61,7 +61,7 @@ def test_cancelling_a_running_run_ends_it_cancelled_within_seconds(api):
     response = api.post(f"/api/runs/{run['id']}/cancel")
 
     assert response.status_code == 200
-    cancelled = wait_until_terminal(api, run["id"], timeout=LEASE_SECONDS + 5)
+    cancelled = wait_until_terminal(api, run["id"], timeout=LEASE_SECONDS + 7)
     assert cancelled["status"] == "cancelled"
     assert cancelled["epochs_done"] < 200
 

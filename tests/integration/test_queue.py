@@ -4,17 +4,16 @@ import re
 import signal
 import time
 
-import httpx
 import pytest
 
-from tests.integration.runs import launch, read_log, wait_until_terminal
+from tests.integration.runs import api_client, launch, read_log, wait_until_terminal
 from tests.support.live import running_worker, wait_for
 
 
 def test_two_workers_train_each_of_ten_runs_exactly_once(backend_url, data_dir):
     with running_worker(backend_url, name="w1", data_dir=data_dir), \
             running_worker(backend_url, name="w2", data_dir=data_dir), \
-            httpx.Client(base_url=backend_url, timeout=10.0) as api:
+            api_client(backend_url) as api:
         wait_for(lambda: api.get("/api/health").json()["workers"] >= 2, timeout=30)
         runs = [launch(api, "fasttext", epochs=1) for _ in range(10)]
 
@@ -32,7 +31,7 @@ def test_two_workers_train_each_of_ten_runs_exactly_once(backend_url, data_dir):
                           "(POST /api/worker/claim should check request.is_disconnected() before claiming)",
                    strict=False)
 def test_a_worker_stopped_while_idle_does_not_take_the_next_run(backend_url, data_dir):
-    with httpx.Client(base_url=backend_url, timeout=10.0) as api:
+    with api_client(backend_url) as api:
         with running_worker(backend_url, name="gone", data_dir=data_dir) as worker:
             wait_for(lambda: api.get("/api/health").json()["workers"] >= 1, timeout=30)
             time.sleep(0.5)   # inside its long-poll claim

@@ -60,9 +60,12 @@ class Agent:
         signal.signal(signal.SIGTERM, self.handle_signal)
 
     def handle_signal(self, signum: int, _frame) -> None:
-        """Ask the run to stop; abandon the wait when idle."""
-        if not self.stopping.is_set():
-            self.log.info("%s received; stopping", signal.Signals(signum).name)
+        """Ask the run to stop; abandon the wait when idle, or everything on a second signal."""
+        name = signal.Signals(signum).name
+        if self.stopping.is_set() and not self._interruptible:
+            self.log.warning("second %s; exiting now (the run's lease will expire)", name)
+            raise WorkerInterrupted()
+        self.log.info("%s received; stopping", name)
         self.stopping.set()
         if self._interruptible:
             raise WorkerInterrupted()
@@ -146,7 +149,6 @@ class Agent:
             return self.stopping.is_set() or heartbeat.cancel_requested.is_set() or heartbeat.lease_lost.is_set()
 
         try:
-            result = None
             try:
                 result = run_experiment(run["architecture"], run["dataset"], run["hyperparams"], device=self.device,
                                         on_epoch=on_epoch, on_progress=reporter.progress,
