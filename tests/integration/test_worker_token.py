@@ -1,0 +1,37 @@
+"""A backend with BATTLEFIELD_WORKER_TOKEN accepts only workers that send it."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.runs import api_client, launch, read_log, wait_until_terminal
+from tests.support.live import running_backend, running_worker
+
+TOKEN = "s3cret-token"
+
+
+@pytest.fixture(scope="module")
+def token_backend(tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    """A backend that wants TOKEN from workers, and its data dir."""
+    data_dir = tmp_path_factory.mktemp("data")
+    with running_backend(data_dir, env={"BATTLEFIELD_WORKER_TOKEN": TOKEN}) as url:
+        yield url, data_dir
+
+
+def test_worker_with_the_token_trains_a_run(token_backend):
+    url, data_dir = token_backend
+    with running_worker(url, name="w1", data_dir=data_dir, extra_args=["--token", TOKEN]), api_client(url) as api:
+        run = launch(api, "fasttext", epochs=1)
+
+        finished = wait_until_terminal(api, run["id"], timeout=60)
+
+    assert finished["status"] == "succeeded"
+
+
+def test_worker_with_a_wrong_token_exits_with_code_2(token_backend):
+    url, data_dir = token_backend
+    with running_worker(url, name="w2", data_dir=data_dir, extra_args=["--token", "wrong"]) as worker:
+        assert worker.wait(timeout=30) == 2
+
+    assert "backend refused this worker: 401" in read_log(data_dir / "worker-w2.log")
