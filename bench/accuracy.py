@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS_DIR, help="one JSON file per contestant+preset")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the table here as Markdown")
     parser.add_argument("--force", action="store_true", help="train again even when a result file exists")
+    parser.add_argument("--table-only", action="store_true",
+                        help="train nothing: tabulate the result files there are (e.g. while another bench runs)")
     return parser
 
 
@@ -190,7 +192,10 @@ def run_bench(args: argparse.Namespace) -> list[dict]:
     for contestant in contestants:
         for preset in presets_to_run(args):
             path = result_path(args.results_dir, contestant, preset)
-            if path.exists() and not args.force:
+            if args.table_only and not path.exists():
+                print(f"{contestant}/{preset}: no result yet", flush=True)
+                continue
+            if path.exists() and (args.table_only or not args.force):
                 print(f"{contestant}/{preset}: done before, kept ({path})", flush=True)
                 records.append(json.loads(path.read_text()))
                 continue

@@ -85,3 +85,12 @@ def test_limit_caps_every_split(bench, tmp_path):
 def test_set_that_no_contestant_takes_is_refused(bench, tmp_path):
     with pytest.raises(SystemExit, match=r"--set hidden_dim=4: no contestant asked \(fasttext\) takes it"):
         _run(bench, tmp_path, "fasttext", extra=("--set", "hidden_dim=4"))
+
+
+def test_table_only_lists_finished_contestants_and_trains_nothing(bench, tmp_path, capsys):
+    _run(bench, tmp_path, "fasttext")
+    capsys.readouterr()
+    lines = _run(bench, tmp_path, "fasttext", "ff_embedding", extra=("--table-only",))
+    assert [line.split(" | ")[0] for line in lines[2:]] == ["| fasttext"]
+    assert "ff_embedding/default: no result yet" in capsys.readouterr().out
+    assert not (tmp_path / "results" / "ff_embedding__default.json").exists()
