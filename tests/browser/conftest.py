@@ -67,6 +67,7 @@ def page(browser: Browser, live_url: str, request: pytest.FixtureRequest, page_e
     yield page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
+        page.evaluate("() => window.scrollTo(0, 0)")  # a sticky top bar otherwise lands mid-page in full-page shots
         page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
     finally:
         context.close()
