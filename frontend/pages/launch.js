@@ -172,7 +172,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     }
     for (const d of dataList) datasetSelect.append(h('option', { value: d.name, title: d.description }, `${d.title} (${d.name})`));
     const wanted = route.params.get('dataset');
-    const preferred = [wanted, 'imdb'].find((name) => dataList.some((d) => d.name === name));
+    const preferred = [wanted, 'aclimdb'].find((name) => dataList.some((d) => d.name === name));
     if (preferred) datasetSelect.value = preferred;
     for (const c of contestants) {
       contestantGrid.append(h('button', {
