@@ -41,8 +41,9 @@ def launch_run(body: RunCreate, session: SessionDep, state: StateDep) -> RunPubl
         tags=body.tags,
         notes=body.notes,
     )
+    public = state.publish_run(row)  # `queued` goes out before a woken claim can publish `running`
     state.run_available.notify()
-    return state.publish_run(row)
+    return public
 
 
 @router.get("", response_model=RunsPublic)
@@ -102,8 +103,9 @@ async def clone_run(run_id: int, session: SessionDep, state: StateDep) -> RunPub
         notes=source.notes,
         clone_of=source.id,
     )
+    public = state.publish_run(row)  # `queued` goes out before a woken claim can publish `running`
     state.run_available.notify()
-    return state.publish_run(row)
+    return public
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)

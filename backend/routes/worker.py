@@ -45,10 +45,12 @@ async def register(body: RegisterRequest, session: SessionDep) -> RegisterPublic
     response_model=ClaimPublic,
     responses={204: {"description": "Nothing was queued within `wait` seconds."}},
 )
-async def claim(body: ClaimRequest, session: SessionDep, state: StateDep) -> ClaimPublic | Response:
+async def claim(body: ClaimRequest, request: Request, session: SessionDep, state: StateDep) -> ClaimPublic | Response:
     """The oldest queued run, now running under this worker's lease; waits up to `wait` s for a launch."""
     deadline = time.monotonic() + body.wait
     while True:
+        if await request.is_disconnected():  # a worker that hung up mid-wait must not take a run
+            return Response(status_code=status.HTTP_204_NO_CONTENT)
         launched = state.run_available.current()  # taken before looking, so a launch in between wakes us
         row = queue.claim(session, body.worker, body.device, settings.lease_seconds)
         if row is not None:

@@ -27,9 +27,6 @@ def test_two_workers_train_each_of_ten_runs_exactly_once(backend_url, data_dir):
     assert claimed == sorted(run["id"] for run in runs)
 
 
-@pytest.mark.xfail(reason="backend: a long-poll claim whose worker disconnected still takes the next run "
-                          "(POST /api/worker/claim should check request.is_disconnected() before claiming)",
-                   strict=False)
 def test_a_worker_stopped_while_idle_does_not_take_the_next_run(backend_url, data_dir):
     with api_client(backend_url) as api:
         with running_worker(backend_url, name="gone", data_dir=data_dir) as worker:
