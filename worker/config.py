@@ -19,6 +19,8 @@ class WorkerSettings:
     aclimdb_path: Path | None = field(default_factory=lambda: _env_path("BATTLEFIELD_ACLIMDB", None))
     # "auto" picks cuda, then mps, then cpu.
     device: str = field(default_factory=lambda: os.environ.get("BATTLEFIELD_DEVICE", "auto"))
+    # Bearer token for the backend's worker endpoints; None when the backend asks for none.
+    worker_token: str | None = field(default_factory=lambda: os.environ.get("BATTLEFIELD_WORKER_TOKEN") or None)
 
 
 settings = WorkerSettings()

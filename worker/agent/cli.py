@@ -2,16 +2,12 @@
 
 import argparse
 import logging
-import os
 
 from worker.agent.agent import Agent, default_name
 from worker.agent.client import BackendClient
 from worker.agent.logs import setup_logging
 from worker.config import settings
 from worker.training.device import resolve_device
-
-TOKEN_ENV = "BATTLEFIELD_WORKER_TOKEN"
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The agent's command line."""
@@ -24,8 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--name", default=None, help="worker name shown in the dashboard (default: hostname-pid)")
     parser.add_argument("--device", default=settings.device,
                         help="cuda:0, cuda, mps, cpu or auto (default: $BATTLEFIELD_DEVICE or auto)")
-    parser.add_argument("--token", default=os.environ.get(TOKEN_ENV),
-                        help=f"bearer token the backend expects (default: ${TOKEN_ENV})")
+    parser.add_argument("--token", default=settings.worker_token,
+                        help="bearer token the backend expects (default: $BATTLEFIELD_WORKER_TOKEN)")
     parser.add_argument("--once", action="store_true",
                         help="wait for one run, train it and exit (exit at once if none comes within the claim wait)")
     parser.add_argument("--verbose", action="store_true", help="log retries and other details")
