@@ -115,7 +115,7 @@ def main(argv: list[str]) -> int:
     """Start a backend, alternate the two sides, print each time, the medians and the ratio."""
     parser = argparse.ArgumentParser(description="tracking overhead of the worker agent + backend")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per side (default 3)")
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=6, help="epochs per run (default 6: ~30 s with one thread here)")
     parser.add_argument("--threads", type=int, default=1, help="OMP threads for both sides (default 1; 0: torch's choice)")
     args = parser.parse_args(argv)
     hyperparams = {"epochs": args.epochs, "patience": 0}
