@@ -2,6 +2,7 @@
 
 import { api } from './api.js';
 import { h, clear } from './dom.js';
+import { loadPlotly } from './charts.js';
 import * as runsPage from './pages/runs.js';
 import * as launchPage from './pages/launch.js';
 import * as runPage from './pages/run.js';
@@ -99,3 +100,5 @@ async function showHealth() {
 window.addEventListener('hashchange', render);
 if (!location.hash) history.replaceState(null, '', '#/runs');
 render();
+// Parse the chart library while the user reads the first page, so charts draw at once later.
+(window.requestIdleCallback || ((fn) => setTimeout(fn, 500)))(() => loadPlotly().catch(() => {}), { timeout: 3000 });

@@ -9,6 +9,8 @@ import {
 
 const STATUSES = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
 const PAGE_LIMIT = 1000;
+const FIRST_SCREEN_ROWS = 100;   // attached at once; the rest follow in chunks, one per frame
+const ROWS_PER_FRAME = 300;
 // checkbox, id, name (takes the rest), contestant, dataset, status, progress, best val, test, params, duration, tags, actions
 const COLUMN_WIDTHS = [36, 56, null, 96, 84, 112, 176, 84, 76, 80, 80, 112, 150];
 
@@ -121,23 +123,48 @@ export function mount(root, { route, architectures }) {
       else removeRow(data.id);
     }
     updateCount();
+    const timings = { rows: reply.data.length, fetch_ms: t1 - t0, build_ms: t2 - t1, layout_ms: t3 - t2 };
     requestAnimationFrame(() => requestAnimationFrame(() => {
-      const t4 = performance.now();
+      timings.paint_ms = performance.now() - t1;
       window.__renderTimings = window.__renderTimings || {};
-      window.__renderTimings.runs = {
-        rows: reply.data.length, fetch_ms: t1 - t0, build_ms: t2 - t1, layout_ms: t3 - t2, paint_ms: t4 - t1,
-      };
-      console.debug('runs table timings', window.__renderTimings.runs);
+      window.__renderTimings.runs = timings;
+      attachRemainingRows(token, reply.data.slice(FIRST_SCREEN_ROWS), () => {
+        timings.complete_ms = performance.now() - t1;
+        console.debug('runs table timings', timings);
+      });
     }));
   }
 
+  // Every row is built (so live events always find theirs), but only the first screen is laid out
+  // before the first paint; the rest are attached a chunk per frame.
   function renderTable(runs) {
     rows.clear();
     clear(tbody);
     const fragment = document.createDocumentFragment();
-    for (const run of runs) fragment.append(buildRow(run).tr);
+    runs.forEach((run, index) => {
+      const { tr } = buildRow(run);
+      if (index < FIRST_SCREEN_ROWS) fragment.append(tr);
+    });
     tbody.append(fragment);
     showTableOrEmpty();
+  }
+
+  function attachRemainingRows(token, runs, done) {
+    let next = 0;
+    const step = () => {
+      if (token !== fetchToken) return;  // a newer load replaced this table
+      const fragment = document.createDocumentFragment();
+      for (const run of runs.slice(next, next + ROWS_PER_FRAME)) {
+        const entry = rows.get(run.id);
+        if (entry && !entry.tr.isConnected) fragment.append(entry.tr);
+      }
+      tbody.append(fragment);
+      next += ROWS_PER_FRAME;
+      if (next < runs.length) requestAnimationFrame(step);
+      else done();
+    };
+    if (runs.length) requestAnimationFrame(step);
+    else done();
   }
 
   function showTableOrEmpty() {

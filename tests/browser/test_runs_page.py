@@ -30,3 +30,18 @@ def test_selecting_two_runs_opens_compare(page: Page, live_url: str):
         page.locator(f'#runs-table tr[data-id="{run["id"]}"] input[type=checkbox]').check()
     page.click('[data-testid="compare-selected"]')
     expect(page).to_have_url(f"{page.url.split('#')[0]}#/compare?ids={first['id']},{second['id']}")
+
+
+def test_long_table_attaches_every_row_after_the_first_screen(page: Page, live_url: str):
+    import httpx
+
+    with httpx.Client(base_url=live_url, timeout=30) as client:
+        for _ in range(150):
+            run = client.post("/api/runs", json={"architecture": "cnn", "dataset": "synthetic"}).json()
+            client.post(f"/api/runs/{run['id']}/cancel")
+        total = client.get("/api/runs", params={"limit": 1}).json()["count"]
+    page.goto("/#/runs")
+    page.wait_for_function("() => window.__renderTimings?.runs?.complete_ms !== undefined")
+    expect(page.locator("#runs-table tbody tr")).to_have_count(total)
+    ids = page.eval_on_selector_all("#runs-table tbody tr", "rows => rows.map(r => Number(r.dataset.id))")
+    assert ids == sorted(ids, reverse=True)
