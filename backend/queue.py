@@ -8,7 +8,7 @@ import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Row, and_, insert, or_, select, text, update
+from sqlalchemy import Connection, Integer, Row, and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -132,9 +132,13 @@ def heartbeat(session: Session, run_id: int, worker: str, lease_seconds: float) 
     return row
 
 
-def check_holder(session: Session, run_id: int, worker: str) -> None:
+# Built once: progress reports arrive several times a second per run.
+_HOLDER = select(runs.c.status, runs.c.worker).where(runs.c.id == bindparam("run_id", type_=Integer))
+
+
+def check_holder(session: Session | Connection, run_id: int, worker: str) -> None:
     """RunNotFound or NotLeased unless `worker` holds the active run."""
-    row = session.execute(select(runs.c.status, runs.c.worker).where(runs.c.id == run_id)).first()
+    row = session.execute(_HOLDER, {"run_id": run_id}).first()
     if row is None:
         get_run(session, run_id)
     if row.worker != worker or row.status not in ACTIVE_STATUSES:

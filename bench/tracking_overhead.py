@@ -104,7 +104,9 @@ def tracked(api: httpx.Client, url: str, hyperparams: dict, env: dict[str, str],
     command = [sys.executable, "-m", "worker", "--server", url, "--name", "bench-agent", "--device", "cpu", "--once"]
     server_before = process_cpu_seconds(server)
     seconds, cpu = timed(command, env, folder / "agent.log")
-    cpu += process_cpu_seconds(server) - server_before
+    server_cpu = process_cpu_seconds(server) - server_before
+    print(f"    tracked CPU: agent {cpu:.2f} s + backend {server_cpu:.2f} s", flush=True)
+    cpu += server_cpu
     stored = api.get(f"/api/runs/{run_id}").json()
     if stored["status"] != "succeeded" or stored["epochs_done"] != hyperparams["epochs"] or not stored["has_checkpoint"]:
         raise RuntimeError(f"run {run_id} ended {stored['status']} with {stored['epochs_done']} rows: {stored['error']}")

@@ -75,13 +75,13 @@ async def heartbeat(run_id: int, body: HeartbeatRequest, session: SessionDep) ->
 
 
 @router.post("/runs/{run_id}/progress", status_code=status.HTTP_204_NO_CONTENT)
-async def progress(run_id: int, body: ProgressRequest, session: SessionDep, state: StateDep) -> Response:
-    """In-epoch progress: kept in memory and broadcast, not stored."""
-    queue.check_holder(session, run_id, body.worker)
-    session.rollback()
+async def progress(run_id: int, body: ProgressRequest, state: StateDep) -> Response:
+    """In-epoch progress: kept in memory and broadcast (JSON built only when a stream sends it), not stored."""
+    with engine.connect() as connection:
+        queue.check_holder(connection, run_id, body.worker)
     point = {"epoch": body.epoch, "fraction": body.fraction, "loss": finite_or_none(body.loss)}
     state.progress.set(run_id, point)
-    state.broadcaster.publish("progress", run_id, dumps({"run_id": run_id, **point}))
+    state.broadcaster.publish("progress", run_id, lambda: dumps({"run_id": run_id, **point}))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
