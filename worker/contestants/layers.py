@@ -7,9 +7,16 @@ from torch import nn
 PAD_ID = 0  # Keras conventions: 0 pad, 1 start, 2 out-of-vocabulary, words from 3
 
 
+EMBEDDING_INIT_SCALE = 0.05  # Keras's uniform(-0.05, 0.05); torch's N(0, 1) rows take Adam many epochs to reshape
+
+
 def word_embedding(num_words: int, embedding_dim: int) -> nn.Embedding:
-    """An embedding table whose pad row (id 0) stays zero and gets no gradient."""
-    return nn.Embedding(num_words, embedding_dim, padding_idx=PAD_ID)
+    """An embedding table initialised as Keras does, whose pad row (id 0) stays zero and gets no gradient."""
+    embedding = nn.Embedding(num_words, embedding_dim, padding_idx=PAD_ID)
+    nn.init.uniform_(embedding.weight, -EMBEDDING_INIT_SCALE, EMBEDDING_INIT_SCALE)
+    with torch.no_grad():
+        embedding.weight[PAD_ID].zero_()
+    return embedding
 
 
 def fit_length(ids: torch.Tensor, length: int) -> torch.Tensor:
