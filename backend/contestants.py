@@ -4,7 +4,7 @@ import functools
 import json
 from typing import Any
 
-from worker.contestants import REGISTRY, HyperparamError, params_schema, parse_hyperparams, summarize
+from worker.contestants import REGISTRY, HyperparamError, UnknownContestant, params_schema, parse_hyperparams, summarize
 from worker.data import DATASETS
 
 from backend.errors import InvalidInput, NotFound
@@ -12,7 +12,7 @@ from backend.errors import InvalidInput, NotFound
 
 def unknown_contestant_message(name: str) -> str:
     """The message for a contestant name that does not exist."""
-    return f"Unknown contestant '{name}'; choose one of: {', '.join(REGISTRY)}"
+    return str(UnknownContestant(name))
 
 
 def unknown_dataset_message(name: str) -> str:

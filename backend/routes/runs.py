@@ -27,6 +27,13 @@ router = APIRouter(prefix="/api/runs", tags=["runs"])
 MAX_PAGE = 1000
 
 
+def _announce_queued(state, row) -> RunPublic:
+    """Publish a new run as queued, then wake waiting claims (so `queued` always precedes `running`)."""
+    public = state.publish_run(row)
+    state.run_available.notify()
+    return public
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
 def launch_run(body: RunCreate, session: SessionDep, state: StateDep) -> RunPublic:
     """Queue a run; missing hyperparameters take the contestant's defaults. 422 for anything invalid."""
@@ -41,9 +48,7 @@ def launch_run(body: RunCreate, session: SessionDep, state: StateDep) -> RunPubl
         tags=body.tags,
         notes=body.notes,
     )
-    public = state.publish_run(row)  # `queued` goes out before a woken claim can publish `running`
-    state.run_available.notify()
-    return public
+    return _announce_queued(state, row)
 
 
 @router.get("", response_model=RunsPublic)
@@ -103,9 +108,7 @@ async def clone_run(run_id: int, session: SessionDep, state: StateDep) -> RunPub
         notes=source.notes,
         clone_of=source.id,
     )
-    public = state.publish_run(row)  # `queued` goes out before a woken claim can publish `running`
-    state.run_available.notify()
-    return public
+    return _announce_queued(state, row)
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
