@@ -99,10 +99,13 @@ class Contender:
     """One side of the match: a model, its optimiser, and a function that trains one pass over the subset."""
 
     def __init__(self, name: str, model: nn.Module, hp, x: np.ndarray, y: np.ndarray, device: torch.device,
-                 clip_plain: bool = False):
+                 clip_plain: bool = False, fused_adam: bool = False):
         self.name, self.model, self.hp, self.device = name, model, hp, device
         self.plain_clip = hp.grad_clip if clip_plain else 0.0
         self.optimizer = make_optimizer(model, hp)
+        if fused_adam and name == "ours" and hp.optimizer == "adam":   # the proposed trainer change
+            params = [p for p in model.parameters() if p.requires_grad]
+            self.optimizer = torch.optim.Adam(params, lr=hp.lr, weight_decay=hp.weight_decay, fused=True)
         self.seconds, self.cpu_seconds, self.samples, self.passes = 0.0, 0.0, 0, 0
         if name == "ours":
             self.split = _Split(x, y, device)
@@ -143,7 +146,8 @@ class Contender:
         return self.samples / max(self.cpu_seconds, 1e-9)
 
 
-def race(architecture: str, samples: int | None, repeats: int, device: torch.device, seed: int) -> dict:
+def race(architecture: str, samples: int | None, repeats: int, device: torch.device, seed: int,
+         fused_adam: bool = False) -> dict:
     """Alternate the two sides `repeats` times each after a warm-up; return samples/s of each and the ratio."""
     contestant = get_contestant(architecture)
     hp = parse_hyperparams(architecture, {"seed": seed})
@@ -152,7 +156,8 @@ def race(architecture: str, samples: int | None, repeats: int, device: torch.dev
     x, y = subset(data.x_train, data.y_train, count, seed)
     seed_everything(seed)
     model = contestant.build(hp).to(device)
-    sides = {name: Contender(name, copy.deepcopy(model), hp, x, y, device) for name in ("notebook", "ours")}
+    sides = {name: Contender(name, copy.deepcopy(model), hp, x, y, device, fused_adam=fused_adam)
+             for name in ("notebook", "ours")}
     warm_x, warm_y = x[:WARMUP_SAMPLES], y[:WARMUP_SAMPLES]
     for name, side in sides.items():   # warm-up: allocator, kernels, lazy init, on a few batches
         Contender(name, side.model, hp, warm_x, warm_y, device).one_pass()
@@ -213,6 +218,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:1, auto")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--fused-adam", action="store_true",
+                        help="ours steps with Adam(fused=True): the proposed trainer change, not the product today")
     parser.add_argument("--accuracy-check", action="store_true", help="one full epoch each way; compare test accuracy")
     parser.add_argument("--train-limit", type=int, default=None, help="accuracy check: training reviews (default all)")
     parser.add_argument("--hidden-dim", type=int, default=None, help="accuracy check: a smaller recurrent width")
@@ -233,7 +240,7 @@ def main(argv: list[str]) -> int:
     print(f"{'contestant':<13}{'samples':>8}{'batch':>6}{'notebook/s':>12}{'ours/s':>10}{'ratio':>8}{'CPU ratio':>10}"
           f"  wall laps (n=notebook, o=ours)")
     for name in names:
-        r = race(name, args.samples, args.repeats, device, args.seed)
+        r = race(name, args.samples, args.repeats, device, args.seed, args.fused_adam)
         print(f"{name:<13}{r['samples']:>8}{r['batch_size']:>6}{r['notebook']:>12.0f}{r['ours']:>10.0f}"
               f"{r['ratio']:>7.2f}x{r['cpu_ratio']:>9.2f}x  {r['laps']}", flush=True)
     return 0
