@@ -10,7 +10,9 @@ warm-up, and the script prints samples per second for each side and the ratio ou
   buckets, each batch trimmed to its longest review), with the product's default hyperparameters
   (so gradient clipping is on for us and off for the notebook: a cost only we pay).
 
-Only training time is measured (no validation). In the accuracy check the plain side clips the
+The reviews are whole batches of a full epoch's length-aware batching (so they have a real epoch's
+length mix; --random-subset draws them at random instead), and "width" is the mean width of our
+batches (the notebook's are maxlen, 500, wide). Only training time is measured (no validation). In the accuracy check the plain side clips the
 gradient norm like ours, so that the two differ in batching only. "ratio" divides wall-clock samples per second;
 "CPU ratio" divides samples per second of the process's CPU time, which a busy shared machine
 disturbs far less (use --threads 1 so that no thread spins while waiting for a core). `--accuracy-check` instead trains one full epoch each
@@ -43,6 +45,7 @@ from worker.data import load_dataset  # noqa: E402
 from worker.data.types import EncodedData  # noqa: E402
 from worker.training import resolve_device, seed_everything  # noqa: E402
 from worker.training.device import configure_backends  # noqa: E402
+from worker.training.batching import review_lengths, training_batches  # noqa: E402
 from worker.training.trainer import _Split, _train_epoch, evaluate, make_optimizer  # noqa: E402
 
 DEFAULT_ACLIMDB = Path("/work/shared/datasets/aclImdb_v1.tar.gz")
@@ -65,6 +68,24 @@ def subset(x: np.ndarray, y: np.ndarray, count: int, seed: int) -> tuple[np.ndar
     """`count` training reviews drawn at random (the same ones for both sides)."""
     index = np.random.default_rng(seed).permutation(len(x))[:count]
     return x[index], y[index]
+
+
+def epoch_sample(x: np.ndarray, y: np.ndarray, count: int, batch_size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` reviews taken as whole batches of a full epoch's length-aware batching.
+
+    A small random subset sorts into few, wide batches; whole batches of the full training split keep
+    the length mix that a real epoch's batches have. The notebook side trains on the same reviews.
+    """
+    batches = training_batches(review_lengths(x), batch_size, np.random.default_rng(seed))
+    index = np.concatenate(batches[:max(1, count // batch_size)])
+    return x[index], y[index]
+
+
+def trimmed_width(x: np.ndarray, batch_size: int, seed: int) -> float:
+    """Mean width of our batches over this sample (the notebook's are all maxlen wide)."""
+    lengths = review_lengths(x)
+    batches = training_batches(lengths, batch_size, np.random.default_rng(seed))
+    return float(np.mean([max(int(lengths[b].max()), 1) for b in batches]))
 
 
 def sync(device: torch.device) -> None:
@@ -147,13 +168,17 @@ class Contender:
 
 
 def race(architecture: str, samples: int | None, repeats: int, device: torch.device, seed: int,
-         fused_adam: bool = False) -> dict:
+         fused_adam: bool = False, random_subset: bool = False) -> dict:
     """Alternate the two sides `repeats` times each after a warm-up; return samples/s of each and the ratio."""
     contestant = get_contestant(architecture)
     hp = parse_hyperparams(architecture, {"seed": seed})
     data = aclimdb_data(hp)
     count = samples or CPU_SAMPLES.get(architecture, 1000)
-    x, y = subset(data.x_train, data.y_train, count, seed)
+    if random_subset:
+        x, y = subset(data.x_train, data.y_train, count, seed)
+    else:
+        x, y = epoch_sample(data.x_train, data.y_train, count, hp.batch_size, seed)
+        count = len(x)
     seed_everything(seed)
     model = contestant.build(hp).to(device)
     sides = {name: Contender(name, copy.deepcopy(model), hp, x, y, device, fused_adam=fused_adam)
@@ -170,6 +195,7 @@ def race(architecture: str, samples: int | None, repeats: int, device: torch.dev
     notebook, ours = sides["notebook"], sides["ours"]
     return {
         "architecture": architecture, "samples": count, "repeats": repeats, "batch_size": hp.batch_size,
+        "width": trimmed_width(x, hp.batch_size, seed), "maxlen": hp.maxlen,
         "notebook": notebook.samples_per_second, "ours": ours.samples_per_second,
         "ratio": ours.samples_per_second / notebook.samples_per_second, "laps": " ".join(laps),
         "cpu_ratio": ours.samples_per_cpu_second / notebook.samples_per_cpu_second,
@@ -218,6 +244,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:1, auto")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--random-subset", action="store_true",
+                        help="a plain random subset instead of whole batches of a full epoch")
     parser.add_argument("--fused-adam", action="store_true",
                         help="ours steps with Adam(fused=True): the proposed trainer change, not the product today")
     parser.add_argument("--accuracy-check", action="store_true", help="one full epoch each way; compare test accuracy")
@@ -237,12 +265,12 @@ def main(argv: list[str]) -> int:
                   f"difference {result['difference_points']:+.2f} points ({result['train_samples']} training reviews, "
                   f"{result['test_samples']} test)", flush=True)
         return 0
-    print(f"{'contestant':<13}{'samples':>8}{'batch':>6}{'notebook/s':>12}{'ours/s':>10}{'ratio':>8}{'CPU ratio':>10}"
+    print(f"{'contestant':<13}{'samples':>8}{'batch':>6}{'notebook/s':>12}{'ours/s':>10}{'ratio':>8}{'CPU ratio':>10}{'width':>7}"
           f"  wall laps (n=notebook, o=ours)")
     for name in names:
-        r = race(name, args.samples, args.repeats, device, args.seed, args.fused_adam)
+        r = race(name, args.samples, args.repeats, device, args.seed, args.fused_adam, args.random_subset)
         print(f"{name:<13}{r['samples']:>8}{r['batch_size']:>6}{r['notebook']:>12.0f}{r['ours']:>10.0f}"
-              f"{r['ratio']:>7.2f}x{r['cpu_ratio']:>9.2f}x  {r['laps']}", flush=True)
+              f"{r['ratio']:>7.2f}x{r['cpu_ratio']:>9.2f}x{r['width']:>7.0f}  {r['laps']}", flush=True)
     return 0
 
 
