@@ -142,10 +142,22 @@ def check_overrides(contestants: list[str], overrides: list[str]) -> None:
             raise SystemExit(f"--set {item}: no contestant asked ({', '.join(contestants)}) takes it")
 
 
+def asked_values(contestant: str, preset: str, args: argparse.Namespace) -> dict:
+    """The hyperparameters asked for one contestant+preset: the preset's, then --set, then --epochs."""
+    return collect_hyperparams(contestant, None if preset == DEFAULT_PRESET else preset,
+                               overrides_for(contestant, args.overrides), args.epochs)
+
+
+def stale_fields(record: dict, args: argparse.Namespace) -> dict:
+    """Hyperparameters where a kept result differs from what would be trained now: {name: (kept, now)}."""
+    now = parse_hyperparams(record["contestant"], asked_values(record["contestant"], record["preset"], args)).model_dump()
+    return {name: (record["hyperparams"].get(name), value) for name, value in now.items()
+            if record["hyperparams"].get(name) != value}
+
+
 def train_one(contestant: str, preset: str, args: argparse.Namespace) -> dict:
     """Train one contestant+preset through the runner; its JSON record."""
-    values = collect_hyperparams(contestant, None if preset == DEFAULT_PRESET else preset,
-                                 overrides_for(contestant, args.overrides), args.epochs)
+    values = asked_values(contestant, preset, args)
 
     def report(m: EpochMetrics) -> None:
         print(f"  {contestant}/{preset} epoch {m.epoch}: train_acc {m.train_acc:.4f} val_acc {m.val_acc:.4f} "
@@ -168,7 +180,7 @@ def format_row(record: dict) -> list[str]:
         f"{record['val_acc']:.4f}",
         f"{record['test_acc']:.4f}",
         f"{record['param_count']:,}",
-        f"{record['seconds_per_epoch']:.0f}",
+        f"{record['seconds_per_epoch']:.1f}" if record["seconds_per_epoch"] < 10 else f"{record['seconds_per_epoch']:.0f}",
         record["device"],
     ]
 
@@ -196,8 +208,13 @@ def run_bench(args: argparse.Namespace) -> list[dict]:
                 print(f"{contestant}/{preset}: no result yet", flush=True)
                 continue
             if path.exists() and (args.table_only or not args.force):
+                record = json.loads(path.read_text())
                 print(f"{contestant}/{preset}: done before, kept ({path})", flush=True)
-                records.append(json.loads(path.read_text()))
+                stale = stale_fields(record, args)
+                if stale:
+                    print(f"  warning: trained with other hyperparameters than now asked (kept, now): {stale}; "
+                          "--force trains it again", flush=True)
+                records.append(record)
                 continue
             print(f"{contestant}/{preset}: training", flush=True)
             started = time.perf_counter()

@@ -94,3 +94,11 @@ def test_table_only_lists_finished_contestants_and_trains_nothing(bench, tmp_pat
     assert [line.split(" | ")[0] for line in lines[2:]] == ["| fasttext"]
     assert "ff_embedding/default: no result yet" in capsys.readouterr().out
     assert not (tmp_path / "results" / "ff_embedding__default.json").exists()
+
+
+def test_kept_result_with_other_hyperparameters_is_flagged(bench, tmp_path, capsys):
+    _run(bench, tmp_path, "fasttext")
+    capsys.readouterr()
+    _run(bench, tmp_path, "fasttext", extra=("--set", "dropout=0.1"))
+    out = capsys.readouterr().out
+    assert "warning: trained with other hyperparameters than now asked (kept, now): {'dropout': (0.2, 0.1)}" in out
