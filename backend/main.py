@@ -63,7 +63,7 @@ def create_app() -> FastAPI:
     )
     app.state.battlefield = AppState()
     install_error_handlers(app)
-    for module in (health, architectures, runs, compare, events, worker):
+    for module in (worker, health, architectures, runs, compare, events):  # worker first: its posts are the hottest path
         app.include_router(module.router)
     mount_static(app)
     return app
