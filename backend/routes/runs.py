@@ -60,7 +60,7 @@ def list_runs(
     tag: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> RunsPublic:
+) -> Response:
     """Runs newest first, filtered by status, architecture and tag; `count` is the total matching."""
     statuses = [part.strip() for part in status.split(",") if part.strip()] if status else None
     allowed = set(RunStatus.__args__)
@@ -72,7 +72,9 @@ def list_runs(
     rows, count = store.list_runs(
         session, status=statuses, architecture=architecture, tag=tag, limit=limit, offset=offset
     )
-    return RunsPublic(data=[state.run_public(row) for row in rows], count=count)
+    page = RunsPublic(data=[state.run_public(row) for row in rows], count=count)
+    # Serialised here once: returning the model would make FastAPI validate all the runs again.
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.get("/{run_id}", response_model=RunPublic)
