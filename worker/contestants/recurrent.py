@@ -77,7 +77,7 @@ class BiLSTMParams(StackedRecurrentParams):
     """Hyperparameters of the bidirectional LSTM with max and mean pooling."""
 
     bidirectional: bool = fields.bidirectional(True)
-    epochs: int = fields.retuned("epochs", 3)  # two LSTMs: twice the cost per epoch
+    epochs: int = fields.retuned("epochs", 5)  # at 3 epochs validation was still climbing (0.8844)
 
 
 class ConvLSTMParams(RecurrentParams):
