@@ -126,17 +126,21 @@ def notebook_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.
     return total
 
 
+def notebook_optimizer(model: nn.Module, hp) -> torch.optim.Optimizer:
+    """The notebook's optimiser as it builds it: torch's default (unfused) Adam, or SGD."""
+    if hp.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=hp.lr, momentum=hp.momentum, weight_decay=hp.weight_decay)
+    return torch.optim.Adam(model.parameters(), lr=hp.lr, weight_decay=hp.weight_decay)
+
+
 class Contender:
     """One side of the match: a model, its optimiser, and a function that trains one pass over the subset."""
 
     def __init__(self, name: str, model: nn.Module, hp, x: np.ndarray, y: np.ndarray, device: torch.device,
-                 clip_plain: bool = False, fused_adam: bool = False):
+                 clip_plain: bool = False):
         self.name, self.model, self.hp, self.device = name, model, hp, device
         self.plain_clip = hp.grad_clip if clip_plain else 0.0
-        self.optimizer = make_optimizer(model, hp)
-        if fused_adam and name == "ours" and hp.optimizer == "adam":   # the proposed trainer change
-            params = [p for p in model.parameters() if p.requires_grad]
-            self.optimizer = torch.optim.Adam(params, lr=hp.lr, weight_decay=hp.weight_decay, fused=True)
+        self.optimizer = make_optimizer(model, hp) if name == "ours" else notebook_optimizer(model, hp)
         self.seconds, self.cpu_seconds, self.samples, self.passes = 0.0, 0.0, 0, 0
         if name == "ours":
             self.split = _Split(x, y, device)
@@ -178,7 +182,7 @@ class Contender:
 
 
 def race(architecture: str, samples: int | None, repeats: int, device: torch.device, seed: int,
-         fused_adam: bool = False, random_subset: bool = False) -> dict:
+         random_subset: bool = False) -> dict:
     """Alternate the two sides `repeats` times each after a warm-up; return samples/s of each and the ratio."""
     contestant = get_contestant(architecture)
     hp = parse_hyperparams(architecture, {"seed": seed})
@@ -191,7 +195,7 @@ def race(architecture: str, samples: int | None, repeats: int, device: torch.dev
         count = len(x)
     seed_everything(seed)
     model = contestant.build(hp).to(device)
-    sides = {name: Contender(name, copy.deepcopy(model), hp, x, y, device, fused_adam=fused_adam)
+    sides = {name: Contender(name, copy.deepcopy(model), hp, x, y, device)
              for name in ("notebook", "ours")}
     warm_x, warm_y = x[:WARMUP_SAMPLES], y[:WARMUP_SAMPLES]
     for name, side in sides.items():   # warm-up: allocator, kernels, lazy init, on a few batches
@@ -257,8 +261,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--random-subset", action="store_true",
                         help="a plain random subset instead of whole batches of a full epoch")
-    parser.add_argument("--fused-adam", action="store_true",
-                        help="ours steps with Adam(fused=True): the proposed trainer change, not the product today")
     parser.add_argument("--accuracy-check", action="store_true", help="one full epoch each way; compare test accuracy")
     parser.add_argument("--train-limit", type=int, default=None, help="accuracy check: training reviews (default all)")
     parser.add_argument("--hidden-dim", type=int, default=None, help="accuracy check: a smaller recurrent width")
@@ -279,7 +281,7 @@ def main(argv: list[str]) -> int:
     print(f"{'contestant':<13}{'samples':>8}{'batch':>6}{'notebook/s':>12}{'ours/s':>10}{'ratio':>8}{'CPU ratio':>10}{'width':>7}{'epoch':>7}"
           f"  wall laps (n=notebook, o=ours)")
     for name in names:
-        r = race(name, args.samples, args.repeats, device, args.seed, args.fused_adam, args.random_subset)
+        r = race(name, args.samples, args.repeats, device, args.seed, args.random_subset)
         print(f"{name:<13}{r['samples']:>8}{r['batch_size']:>6}{r['notebook']:>12.0f}{r['ours']:>10.0f}"
               f"{r['ratio']:>7.2f}x{r['cpu_ratio']:>9.2f}x{r['width']:>7.0f}{r['epoch_width']:>7.0f}  {r['laps']}", flush=True)
     return 0
