@@ -12,9 +12,11 @@ class ConvolutionalParams(TrainingParams):
     """Hyperparameters of the 1-D convolutional network."""
 
     embedding_dim: int = fields.embedding_dim(64)  # Keras imdb_cnn uses 50; 128 doubles the convolution's cost
-    filters: int = fields.filters(200)
+    # Kim's three widths of 100 filters: 0.8936 validation against 0.8924 for one width of 200.
+    # kernel_size applies only when kernel_sizes is null.
+    filters: int = fields.filters(100)
     kernel_size: int = fields.kernel_size(3)
-    kernel_sizes: list[fields.KernelWidth] | None = fields.kernel_sizes()
+    kernel_sizes: list[fields.KernelWidth] | None = fields.kernel_sizes([3, 4, 5])
     dense_dim: int = fields.dense_dim(250)
     dropout: float = fields.retuned("dropout", 0.2)  # as Keras imdb_cnn; 0.5 on the embeddings learns slowly
     # lr 1e-3 reached 0.850 validation in 3 epochs, still climbing: torch's N(0, 1) embeddings need

@@ -49,10 +49,10 @@ def kernel_size(default: int) -> Any:
 KernelWidth = Annotated[int, Field(ge=1, le=15)]
 
 
-def kernel_sizes() -> Any:
+def kernel_sizes(default: list[int] | None = None) -> Any:
     """Several convolution widths side by side (Kim 2014); None means one convolution of kernel_size."""
     return Field(
-        None,
+        default,
         min_length=1,
         max_length=6,
         description="Several window widths, one convolution each, pooled features joined (Kim 2014), "
