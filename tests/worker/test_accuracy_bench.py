@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 
 BENCH_PATH = Path(__file__).resolve().parents[2] / "bench" / "accuracy.py"
 TINY = ["--dataset", "synthetic", "--epochs", "1", "--limit", "200", "--device", "cpu",
@@ -20,14 +19,6 @@ def bench():
     spec.loader.exec_module(module)
     return module
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny trainings on one thread: the machine is shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _run(bench, tmp_path, *names, extra=()):

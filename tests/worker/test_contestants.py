@@ -24,14 +24,6 @@ MODEL_FIELDS = {
 }  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Keep each test on one CPU thread; the machine is shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def tiny_params(name: str, **overrides) -> TrainingParams:
     """The contestant's defaults on a 200-word vocabulary and 32-token reviews."""

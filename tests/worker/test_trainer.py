@@ -34,7 +34,6 @@ def _train(name, data, **extra):
 
 @pytest.mark.parametrize("name", [n for n in REGISTRY if n != "ff_raw"])
 def test_contestant_learns_synthetic_data(name, synthetic):
-    torch.set_num_threads(1)
     result = _train(name, synthetic)
     assert max(epoch.val_acc for epoch in result.epochs) >= 0.9
     assert result.test_acc >= 0.85
