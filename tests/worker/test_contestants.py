@@ -20,7 +20,7 @@ NAMES = list(REGISTRY)
 TINY = {"num_words": 200, "maxlen": 32}
 MODEL_FIELDS = {
     "embedding_dim", "hidden_dim", "num_layers", "bidirectional", "filters", "kernel_size",
-    "kernel_sizes", "pool_size", "dense_dim", "ngram_buckets", "num_heads",
+    "kernel_sizes", "pool_size", "dense_dim", "ngram_buckets", "num_heads", "pooling",
 }  # fmt: skip
 
 
@@ -133,6 +133,19 @@ def test_cnn_lstm_logit_depends_on_the_last_word():
         assert not torch.allclose(model(review), model(changed))
 
 
+def test_pooling_doubles_the_recurrent_summary_and_rejects_unknown_modes():
+    final, pooled = tiny_model("lstm", pooling="final"), tiny_model("lstm", pooling="max_mean")
+    assert pooled.head[-1].in_features == 2 * final.head[-1].in_features
+    with pytest.raises(HyperparamError, match="pooling"):
+        parse_hyperparams("lstm", {"pooling": "sum"})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_embedding_table_starts_on_keras_scale(name):
+    tables = [m for m in tiny_model(name).modules() if isinstance(m, torch.nn.Embedding)]
+    assert all(table.weight.abs().max() <= 0.05 for table in tables)  # torch's N(0, 1) would reach ~3
+
+
 def test_masked_mean_and_max_skip_padding_and_give_zeros_for_an_empty_row():
     x = torch.tensor([[[9.0], [1.0], [3.0]], [[9.0], [9.0], [9.0]]])  # (2, 3, 1)
     mask = torch.tensor([[False, True, True], [False, False, False]])  # (2, 3)
@@ -177,7 +190,7 @@ def test_parse_hyperparams_unknown_name_lists_the_names_it_takes():
             "loc": "foo",
             "msg": "Unknown hyperparameter 'foo' for lstm; it takes: batch_size, bidirectional, dropout, "
             "embedding_dim, epochs, grad_clip, hidden_dim, lr, maxlen, momentum, num_layers, num_words, "
-            "optimizer, patience, seed, val_split, weight_decay",
+            "optimizer, patience, pooling, seed, val_split, weight_decay",
             "type": "unknown_field",
         }
     ]

@@ -5,7 +5,7 @@ from torch import nn
 
 from worker.contestants import fields
 from worker.contestants.base import Contestant, TrainingParams
-from worker.contestants.layers import logit_head, real_token_mask, word_embedding
+from worker.contestants.layers import logit_head, real_token_mask, uniform_embedding, word_embedding
 
 BIGRAM_HASH_MULTIPLIER = 1_000_003  # a prime; bucket = (a * M + b) % ngram_buckets
 
@@ -40,7 +40,7 @@ class FastText(nn.Module):
         super().__init__()
         self.ngram_buckets = hp.ngram_buckets
         self.embedding = word_embedding(hp.num_words, hp.embedding_dim)
-        self.bigram_embedding = nn.Embedding(hp.ngram_buckets, hp.embedding_dim)
+        self.bigram_embedding = uniform_embedding(hp.ngram_buckets, hp.embedding_dim)  # on the words' scale
         self.head = logit_head(hp.embedding_dim, hp.dropout)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:

@@ -36,6 +36,15 @@ def bidirectional(default: bool) -> Any:
     return Field(default, description="Also read each review from the end to the start and join both directions.")
 
 
+def pooling(default: str) -> Any:
+    """How a recurrent layer's outputs become one summary of the review."""
+    return Field(
+        default,
+        description="final: the state after the last word; max_mean: the max and the mean of every "
+        "step's outputs over the real words, so early words reach the classifier directly.",
+    )
+
+
 def filters(default: int) -> Any:
     """Output channels of a convolution."""
     return Field(default, ge=1, le=1024, description="Number of convolution filters (output channels).")

@@ -12,10 +12,16 @@ EMBEDDING_INIT_SCALE = 0.05  # Keras's uniform(-0.05, 0.05); torch's N(0, 1) row
 
 def word_embedding(num_words: int, embedding_dim: int) -> nn.Embedding:
     """An embedding table initialised as Keras does, whose pad row (id 0) stays zero and gets no gradient."""
-    embedding = nn.Embedding(num_words, embedding_dim, padding_idx=PAD_ID)
+    return uniform_embedding(num_words, embedding_dim, padding_idx=PAD_ID)
+
+
+def uniform_embedding(num_rows: int, embedding_dim: int, padding_idx: int | None = None) -> nn.Embedding:
+    """An embedding table drawn from Keras' uniform(-0.05, 0.05); a padding row, if named, is zero."""
+    embedding = nn.Embedding(num_rows, embedding_dim, padding_idx=padding_idx)
     nn.init.uniform_(embedding.weight, -EMBEDDING_INIT_SCALE, EMBEDDING_INIT_SCALE)
-    with torch.no_grad():
-        embedding.weight[PAD_ID].zero_()
+    if padding_idx is not None:
+        with torch.no_grad():
+            embedding.weight[padding_idx].zero_()
     return embedding
 
 

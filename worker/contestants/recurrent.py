@@ -41,13 +41,19 @@ class RecurrentParams(TrainingParams):
     dropout: float = fields.retuned("dropout", 0.25)
 
 
-class SimpleRNNParams(RecurrentParams):
+class PooledRecurrentParams(RecurrentParams):
+    """Hyperparameters of a recurrent network read by its final state or pooled over its steps."""
+
+    pooling: Pooling = fields.pooling("final")
+
+
+class SimpleRNNParams(PooledRecurrentParams):
     """Hyperparameters of the simple (Elman, tanh) RNN."""
 
     epochs: int = fields.retuned("epochs", 5)  # cheap per step, slow to learn
 
 
-class StackedRecurrentParams(RecurrentParams):
+class StackedRecurrentParams(PooledRecurrentParams):
     """Hyperparameters of a recurrent network that may stack layers and read both ways."""
 
     num_layers: int = fields.num_layers(1)
@@ -77,6 +83,7 @@ class BiLSTMParams(StackedRecurrentParams):
     """Hyperparameters of the bidirectional LSTM with max and mean pooling."""
 
     bidirectional: bool = fields.bidirectional(True)
+    pooling: Pooling = fields.pooling("max_mean")
     epochs: int = fields.retuned("epochs", 5)  # at 3 epochs validation was still climbing (0.8844)
 
 
@@ -99,15 +106,14 @@ class RecurrentClassifier(nn.Module):
 
     def __init__(
         self,
-        hp: RecurrentParams,
+        hp: PooledRecurrentParams,
         layer_type: type[nn.RNNBase],
         num_layers: int = 1,
         bidirectional: bool = False,
-        pooling: Pooling = "final",
     ):
         super().__init__()
         self.bidirectional = bidirectional
-        self.pooling = pooling
+        self.pooling = hp.pooling
         self.embedding = word_embedding(hp.num_words, hp.embedding_dim)
         self.embedding_dropout = nn.Dropout(hp.dropout)
         self.recurrent = layer_type(
@@ -119,7 +125,7 @@ class RecurrentClassifier(nn.Module):
             batch_first=True,
         )
         directions = 2 if bidirectional else 1
-        summary_size = hp.hidden_dim * directions * (2 if pooling == "max_mean" else 1)
+        summary_size = hp.hidden_dim * directions * (2 if hp.pooling == "max_mean" else 1)
         self.head = logit_head(summary_size, hp.dropout)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
@@ -135,23 +141,23 @@ class RecurrentClassifier(nn.Module):
 
 
 def build_rnn(hp: SimpleRNNParams) -> RecurrentClassifier:
-    """A single tanh RNN layer read at its last step."""
+    """A single tanh RNN layer, read at its last step or pooled over its steps."""
     return RecurrentClassifier(hp, nn.RNN)
 
 
 def build_lstm(hp: LSTMParams) -> RecurrentClassifier:
-    """An LSTM read at its final state(s)."""
+    """An LSTM, read at its final state(s) or pooled over its steps."""
     return RecurrentClassifier(hp, nn.LSTM, hp.num_layers, hp.bidirectional)
 
 
 def build_gru(hp: GRUParams) -> RecurrentClassifier:
-    """A GRU read at its final state(s)."""
+    """A GRU, read at its final state(s) or pooled over its steps."""
     return RecurrentClassifier(hp, nn.GRU, hp.num_layers, hp.bidirectional)
 
 
 def build_bilstm(hp: BiLSTMParams) -> RecurrentClassifier:
     """An LSTM (bidirectional by default) pooled by max and mean over the real tokens."""
-    return RecurrentClassifier(hp, nn.LSTM, hp.num_layers, hp.bidirectional, pooling="max_mean")
+    return RecurrentClassifier(hp, nn.LSTM, hp.num_layers, hp.bidirectional)
 
 
 class ConvLSTM(nn.Module):

@@ -6,7 +6,7 @@ from torch import nn
 
 from worker.contestants import fields
 from worker.contestants.base import Contestant, TrainingParams
-from worker.contestants.layers import logit_head, masked_mean, real_token_mask, word_embedding
+from worker.contestants.layers import logit_head, masked_mean, real_token_mask, uniform_embedding, word_embedding
 
 
 class TransformerParams(TrainingParams):
@@ -39,7 +39,7 @@ class Transformer(nn.Module):
         super().__init__()
         self.maxlen = hp.maxlen
         self.embedding = word_embedding(hp.num_words, hp.embedding_dim)
-        self.position = nn.Embedding(hp.maxlen, hp.embedding_dim)
+        self.position = uniform_embedding(hp.maxlen, hp.embedding_dim)  # on the words' scale, as Keras
         self.embedding_dropout = nn.Dropout(hp.dropout)
         layer = nn.TransformerEncoderLayer(
             hp.embedding_dim,
