@@ -50,7 +50,11 @@ class PooledRecurrentParams(RecurrentParams):
 class SimpleRNNParams(PooledRecurrentParams):
     """Hyperparameters of the simple (Elman, tanh) RNN."""
 
-    epochs: int = fields.retuned("epochs", 5)  # cheap per step, slow to learn
+    # Read at its last step, the simple RNN forgets the start of a long review and at lr 3e-3 swung
+    # between 0.71 and 0.76 validation; pooled over its steps at lr 1e-3 it reached 0.883 in 5 epochs.
+    pooling: Pooling = fields.pooling("max_mean")
+    lr: float = fields.retuned("lr", 1e-3)
+    epochs: int = fields.retuned("epochs", 5)
 
 
 class StackedRecurrentParams(PooledRecurrentParams):
@@ -199,9 +203,11 @@ RNN = Contestant(
     title="Simple RNN",
     description=(
         "An Elman recurrent network: one tanh layer reads the review word by word, carrying a hidden "
-        "state forward, and the state after the last word is classified. It introduces word order "
-        "and memory, and shows their limit: gradients through hundreds of tanh steps vanish, so the "
-        "start of a long review is mostly forgotten and training is slow and unsteady."
+        "state forward. It introduces word order and memory, and shows their limit: gradients "
+        "through hundreds of tanh steps vanish, so a classifier reading only the state after the "
+        "last word (pooling=final) forgets the start of a long review and learns slowly and "
+        "unsteadily. By default the states of every step are pooled (max and mean), which gives "
+        "each word a short path to the classifier."
     ),
     params=SimpleRNNParams,
     build=build_rnn,
