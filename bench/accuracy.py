@@ -14,6 +14,7 @@ Quick check on a subset: --limit 2000 (each split capped at 2000 reviews; not co
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -25,7 +26,8 @@ from unittest import mock
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # a script, run from anywhere: import the repo
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))   # a script, run from anywhere: import the repo
 
 from worker import runner  # noqa: E402
 from worker.cli import DATASET_CHOICES, collect_hyperparams  # noqa: E402
@@ -105,6 +107,15 @@ def limited_data(limit: int | None) -> Iterator[None]:
         yield
 
 
+def worker_code_version() -> str:
+    """The git tree id of worker/ (the models and trainer), with "+dirty" when it has uncommitted changes."""
+    def git(*command: str) -> str:
+        return subprocess.run(["git", *command], cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
+
+    tree = git("rev-parse", "--short", "HEAD:worker") or "unknown"
+    return tree + ("+dirty" if git("status", "--porcelain", "--", "worker") else "")
+
+
 def summarize_result(contestant: str, preset: str, args: argparse.Namespace, hyperparams: dict,
                      result: TrainResult) -> dict:
     """The JSON record of one finished training."""
@@ -126,6 +137,7 @@ def summarize_result(contestant: str, preset: str, args: argparse.Namespace, hyp
         "device": result.device,
         "epochs": [asdict(m) for m in result.epochs],
         "finished_at": datetime.now(UTC).isoformat(),
+        "worker_code": worker_code_version(),
     }
 
 
