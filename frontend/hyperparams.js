@@ -1,6 +1,6 @@
 // How hyperparameters are grouped for display (DESIGN.md names): Model, Training, Data.
 
-export const TRAINING_FIELDS = ['epochs', 'batch_size', 'optimizer', 'lr', 'momentum', 'weight_decay', 'grad_clip', 'dropout', 'seed', 'patience'];
+export const TRAINING_FIELDS = ['epochs', 'batch_size', 'optimizer', 'lr', 'lr_schedule', 'momentum', 'weight_decay', 'grad_clip', 'dropout', 'seed', 'patience'];
 export const DATA_FIELDS = ['num_words', 'maxlen', 'val_split'];
 export const GROUP_NAMES = ['Model', 'Training', 'Data'];
 

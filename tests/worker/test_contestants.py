@@ -189,7 +189,7 @@ def test_parse_hyperparams_unknown_name_lists_the_names_it_takes():
         {
             "loc": "foo",
             "msg": "Unknown hyperparameter 'foo' for lstm; it takes: batch_size, bidirectional, dropout, "
-            "embedding_dim, epochs, grad_clip, hidden_dim, lr, maxlen, momentum, num_layers, num_words, "
+            "embedding_dim, epochs, grad_clip, hidden_dim, lr, lr_schedule, maxlen, momentum, num_layers, num_words, "
             "optimizer, patience, pooling, seed, val_split, weight_decay",
             "type": "unknown_field",
         }

@@ -9,6 +9,7 @@ from torch import nn
 from worker.contestants import REGISTRY, get_contestant, parse_hyperparams
 from worker.data import load_dataset
 from worker.training import TrainingCancelled, TrainingDiverged, seed_everything, train
+from worker.training.trainer import scheduled_lr
 
 TINY = {"num_words": 1000, "maxlen": 64, "embedding_dim": 16, "hidden_dim": 16, "filters": 16,
         "dense_dim": 16, "ngram_buckets": 5000, "batch_size": 32, "epochs": 6, "lr": 5e-3, "patience": 0}
@@ -100,3 +101,16 @@ def test_early_stopping_ends_when_validation_loss_stops_improving(synthetic):
     result = _train("cnn", synthetic, epochs=30, patience=1, lr=0.02)
     assert len(result.epochs) < 30
     assert result.best_epoch <= len(result.epochs)
+
+
+def test_linear_schedule_decays_the_learning_rate_to_zero_over_the_epochs():
+    linear, constant = _tiny("cnn", lr=1e-2, lr_schedule="linear"), _tiny("cnn", lr=1e-2)
+    assert [scheduled_lr(linear, progress) for progress in (0.0, 0.5, 1.0)] == pytest.approx([1e-2, 5e-3, 0.0])
+    assert scheduled_lr(constant, 0.9) == 1e-2
+
+
+def test_linear_schedule_changes_the_steps_and_still_learns(synthetic):
+    constant = _train("fasttext", synthetic, epochs=3)
+    linear = _train("fasttext", synthetic, epochs=3, lr_schedule="linear")
+    assert linear.epochs[0].train_loss != constant.epochs[0].train_loss
+    assert max(epoch.val_acc for epoch in linear.epochs) >= 0.9

@@ -17,6 +17,9 @@ class TrainingParams(BaseModel):
     batch_size: int = Field(64, ge=1, le=4096, description="Reviews per optimisation step.")
     optimizer: Literal["adam", "adamw", "sgd"] = Field("adam", description="Optimisation algorithm.")
     lr: float = Field(1e-3, gt=0, le=10, description="Learning rate.")
+    lr_schedule: Literal["constant", "linear"] = Field(
+        "constant", description="constant: lr throughout; linear: decay from lr to 0 over the epochs (as fastText)."
+    )
     momentum: float = Field(0.9, ge=0, lt=1, description="Momentum (SGD only).")
     weight_decay: float = Field(0.0, ge=0, le=1, description="L2 penalty (decoupled for adamw).")
     grad_clip: float = Field(1.0, ge=0, le=100, description="Clip the gradient norm to this; 0 turns clipping off.")

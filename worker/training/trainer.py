@@ -84,6 +84,13 @@ def _check_finite(loss: float, epoch: int, batch: int, hp: TrainingParams) -> No
         )
 
 
+def scheduled_lr(hp: TrainingParams, progress: float) -> float:
+    """The learning rate once `progress` (0 to 1) of all epochs' steps are done."""
+    if hp.lr_schedule == "linear":
+        return hp.lr * max(1.0 - progress, 0.0)
+    return hp.lr
+
+
 def _train_epoch(model, split, optimizer, loss_fn, hp, epoch, device, rng, on_progress, should_stop):
     """One pass over the training split; returns (mean loss, accuracy)."""
     model.train()
@@ -101,6 +108,8 @@ def _train_epoch(model, split, optimizer, loss_fn, hp, epoch, device, rng, on_pr
             logits = model(ids).float()  # (B,)
             loss = loss_fn(logits, target)
         optimizer.zero_grad(set_to_none=True)
+        for group in optimizer.param_groups:
+            group["lr"] = scheduled_lr(hp, (epoch - 1 + (number - 1) / len(batches)) / hp.epochs)
         if scaler:
             scaler.scale(loss).backward()
             scaler.unscale_(optimizer)
