@@ -254,7 +254,8 @@ def test_parse_hyperparams_kernel_width_out_of_bounds_names_the_item():
 @pytest.mark.parametrize("name", NAMES)
 def test_seed_preset_keeps_only_the_notebooks_training_settings(name):
     seed = REGISTRY[name].presets["seed"]
-    assert set(seed) == {"optimizer", "lr", "batch_size", "epochs"}
+    assert {"optimizer", "lr", "batch_size", "epochs"} <= set(seed) <= {"optimizer", "lr", "batch_size", "epochs", "lr_schedule"}
+    assert parse_hyperparams(name, seed).lr_schedule == "constant"  # the notebook never decayed its lr
 
 
 @pytest.mark.parametrize("name", NAMES)

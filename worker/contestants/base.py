@@ -7,6 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
 
+LrSchedule = Literal["constant", "linear"]
+
+
 class TrainingParams(BaseModel):
     """Training and data hyperparameters taken by every contestant (DESIGN.md names)."""
 
@@ -17,7 +20,7 @@ class TrainingParams(BaseModel):
     batch_size: int = Field(64, ge=1, le=4096, description="Reviews per optimisation step.")
     optimizer: Literal["adam", "adamw", "sgd"] = Field("adam", description="Optimisation algorithm.")
     lr: float = Field(1e-3, gt=0, le=10, description="Learning rate.")
-    lr_schedule: Literal["constant", "linear"] = Field(
+    lr_schedule: LrSchedule = Field(
         "constant", description="constant: lr throughout; linear: decay from lr to 0 over the epochs (as fastText)."
     )
     momentum: float = Field(0.9, ge=0, lt=1, description="Momentum (SGD only).")
