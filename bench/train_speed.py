@@ -25,9 +25,11 @@ Usage (repository root):
 """
 
 import argparse
+import math
 import copy
 import os
 import platform
+import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -138,6 +140,7 @@ class Contender:
 
     def __init__(self, name: str, model: nn.Module, hp, x: np.ndarray, y: np.ndarray, device: torch.device,
                  clip_plain: bool = False):
+        hp = hp.model_copy(update={"lr_schedule": "constant"})   # the notebook's loop keeps lr fixed; so do we here
         self.name, self.model, self.hp, self.device = name, model, hp, device
         self.plain_clip = hp.grad_clip if clip_plain else 0.0
         self.optimizer = make_optimizer(model, hp) if name == "ours" else notebook_optimizer(model, hp)
@@ -243,6 +246,16 @@ def accuracy_check(architecture: str, device: torch.device, seed: int, train_lim
     return result
 
 
+def paired_summary(name: str, results: list[dict]) -> str:
+    """Mean test accuracy of each side over the seeds, and the mean paired difference with its standard error."""
+    differences = [r["difference_points"] for r in results]
+    error = statistics.stdev(differences) / math.sqrt(len(differences))
+    notebook = statistics.mean(r["notebook"]["test_acc"] for r in results)
+    ours = statistics.mean(r["ours"]["test_acc"] for r in results)
+    return (f"{name} over {len(results)} seeds: notebook {notebook:.4f}, ours {ours:.4f}, "
+            f"difference {statistics.mean(differences):+.2f} +/- {error:.2f} points (standard error)")
+
+
 def machine() -> str:
     """nproc and CPU model, for the record."""
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -259,6 +272,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--device", default="cpu", help="cpu (default), cuda, cuda:1, auto")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seeds", default=None,
+                        help="accuracy check: comma-separated seeds, one paired check each, then the mean difference")
     parser.add_argument("--random-subset", action="store_true",
                         help="a plain random subset instead of whole batches of a full epoch")
     parser.add_argument("--accuracy-check", action="store_true", help="one full epoch each way; compare test accuracy")
@@ -272,11 +287,17 @@ def main(argv: list[str]) -> int:
     names = [name.strip() for name in args.contestants.split(",") if name.strip()]
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}, device {device}", flush=True)
     if args.accuracy_check:
+        seeds = [int(seed) for seed in args.seeds.split(",")] if args.seeds else [args.seed]
         for name in names:
-            result = accuracy_check(name, device, args.seed, args.train_limit, args.hidden_dim)
-            print(f"{name}: notebook {result['notebook']['test_acc']:.4f}, ours {result['ours']['test_acc']:.4f}, "
-                  f"difference {result['difference_points']:+.2f} points ({result['train_samples']} training reviews, "
-                  f"{result['test_samples']} test)", flush=True)
+            results = []
+            for seed in seeds:
+                result = accuracy_check(name, device, seed, args.train_limit, args.hidden_dim)
+                results.append(result)
+                print(f"{name} seed {seed}: notebook {result['notebook']['test_acc']:.4f}, ours "
+                      f"{result['ours']['test_acc']:.4f}, difference {result['difference_points']:+.2f} points "
+                      f"({result['train_samples']} training reviews, {result['test_samples']} test)", flush=True)
+            if len(results) > 1:
+                print(paired_summary(name, results), flush=True)
         return 0
     print(f"{'contestant':<13}{'samples':>8}{'batch':>6}{'notebook/s':>12}{'ours/s':>10}{'ratio':>8}{'CPU ratio':>10}{'width':>7}{'epoch':>7}"
           f"  wall laps (n=notebook, o=ours)")
