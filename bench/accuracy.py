@@ -116,6 +116,9 @@ def worker_code_version() -> str:
     return tree + ("+dirty" if git("status", "--porcelain", "--", "worker") else "")
 
 
+WORKER_CODE = worker_code_version()   # taken when the models are imported, not when a long training ends
+
+
 def summarize_result(contestant: str, preset: str, args: argparse.Namespace, hyperparams: dict,
                      result: TrainResult) -> dict:
     """The JSON record of one finished training."""
@@ -137,7 +140,7 @@ def summarize_result(contestant: str, preset: str, args: argparse.Namespace, hyp
         "device": result.device,
         "epochs": [asdict(m) for m in result.epochs],
         "finished_at": datetime.now(UTC).isoformat(),
-        "worker_code": worker_code_version(),
+        "worker_code": WORKER_CODE,
     }
 
 
