@@ -221,11 +221,9 @@ def race(architecture: str, samples: int | None, repeats: int, device: torch.dev
 
 
 def accuracy_check(architecture: str, device: torch.device, seed: int, train_limit: int | None,
-                   hidden_dim: int | None) -> dict:
+                   overrides: dict[str, str]) -> dict:
     """One epoch on the (possibly limited) training split each way from the same weights; test accuracy of both."""
-    values = {"seed": seed}
-    if hidden_dim:
-        values["hidden_dim"] = hidden_dim
+    values = {**overrides, "seed": seed}
     contestant = get_contestant(architecture)
     hp = parse_hyperparams(architecture, values)
     data = aclimdb_data(hp)
@@ -278,7 +276,8 @@ def main(argv: list[str]) -> int:
                         help="a plain random subset instead of whole batches of a full epoch")
     parser.add_argument("--accuracy-check", action="store_true", help="one full epoch each way; compare test accuracy")
     parser.add_argument("--train-limit", type=int, default=None, help="accuracy check: training reviews (default all)")
-    parser.add_argument("--hidden-dim", type=int, default=None, help="accuracy check: a smaller recurrent width")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                        help="accuracy check: set one hyperparameter for both sides, e.g. hidden_dim=64; repeatable")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -291,7 +290,7 @@ def main(argv: list[str]) -> int:
         for name in names:
             results = []
             for seed in seeds:
-                result = accuracy_check(name, device, seed, args.train_limit, args.hidden_dim)
+                result = accuracy_check(name, device, seed, args.train_limit, dict(item.split("=", 1) for item in args.overrides))
                 results.append(result)
                 print(f"{name} seed {seed}: notebook {result['notebook']['test_acc']:.4f}, ours "
                       f"{result['ours']['test_acc']:.4f}, difference {result['difference_points']:+.2f} points "

@@ -104,7 +104,7 @@ def test_early_stopping_ends_when_validation_loss_stops_improving(synthetic):
 
 
 def test_linear_schedule_decays_the_learning_rate_to_zero_over_the_epochs():
-    linear, constant = _tiny("cnn", lr=1e-2, lr_schedule="linear"), _tiny("cnn", lr=1e-2)
+    linear, constant = _tiny("cnn", lr=1e-2, lr_schedule="linear"), _tiny("cnn", lr=1e-2, lr_schedule="constant")
     assert [scheduled_lr(linear, progress) for progress in (0.0, 0.5, 1.0)] == pytest.approx([1e-2, 5e-3, 0.0])
     assert scheduled_lr(constant, 0.9) == 1e-2
 
