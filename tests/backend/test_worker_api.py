@@ -129,6 +129,25 @@ def test_nan_metric_is_stored_as_null(client: httpx.Client):
     assert client.get(f"/api/runs/{run['id']}/metrics").json()[0]["train_loss"] is None
 
 
+def test_epoch_row_with_bad_values_is_422_naming_the_field_and_bound(client: httpx.Client):
+    run = launch_and_claim(client)
+    response = client.post(f"/api/worker/runs/{run['id']}/epochs", json=epoch_row(0) | {"val_acc": "high"})
+    assert response.status_code == 422
+    errors = {tuple(item["loc"]): item["msg"] for item in response.json()["detail"]}
+    assert errors[("body", "epoch")] == "Input should be greater than or equal to 1"
+    assert "valid number" in errors[("body", "val_acc")]
+    assert client.get(f"/api/runs/{run['id']}/metrics").json() == []
+
+
+def test_epoch_row_that_is_not_json_is_422(client: httpx.Client):
+    run = launch_and_claim(client)
+    response = client.post(
+        f"/api/worker/runs/{run['id']}/epochs", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
 def test_epoch_from_another_worker_is_409(client: httpx.Client):
     run = launch_and_claim(client)
     response = post_epoch(client, run["id"], 1, worker="w2")
