@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,8 @@ def test_result_file_records_the_chosen_epoch_and_test_accuracy(bench, tmp_path)
     assert record["epochs_run"] == 1 and record["best_epoch"] == 1
     assert 0.0 <= record["test_acc"] <= 1.0
     assert record["hyperparams"]["maxlen"] == 32
+    tree = subprocess.run(["git", "rev-parse", "--short", "HEAD:worker"], capture_output=True, text=True).stdout.strip()
+    assert record["worker_code"].split("+")[0] == (tree or "unknown")  # the worker/ code it was trained with
 
 
 def test_resume_skips_a_finished_contestant(bench, tmp_path, capsys):
