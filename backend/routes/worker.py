@@ -6,11 +6,13 @@ import os
 import time
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
 
 from backend import queue, store
 from backend.config import settings
 from backend.db import engine
-from backend.deps import SessionDep, StateDep, require_worker_token
+from backend.deps import SessionDep, StateDep, get_state, require_worker_token
 from backend.jsonutil import dumps, finite_or_none
 from backend.predict import checkpoint_path
 from backend.schemas import RunPublic
@@ -28,6 +30,55 @@ from backend.worker_schemas import (
 )
 
 router = APIRouter(prefix="/api/worker", tags=["worker"], dependencies=[Depends(require_worker_token)])
+
+
+class LeanEpochRoute(APIRoute):
+    """The epoch POST without FastAPI's per-request dependency solving and body parsing: it is the hottest request."""
+
+    def get_route_handler(self):
+        standard = super().get_route_handler()  # anything unusual or invalid: FastAPI's own answer (422, 401...)
+        known = {require_worker_token, get_state}
+        assert {d.call for d in self.dependant.dependencies} <= known, "a new dependency the lean handler would skip"
+
+        async def handler(request: Request) -> Response:
+            run_id = request.path_params["run_id"]
+            if request.headers.get("content-type") != "application/json" or not (run_id.isascii() and run_id.isdigit()):
+                return await standard(request)
+            await require_worker_token(request)
+            try:
+                body = EpochRequest.model_validate_json(await request.body())
+            except ValidationError:
+                return await standard(request)
+            return await self.endpoint(int(run_id), body, request.app.state.battlefield)
+
+        return handler
+
+
+async def add_epoch(run_id: int, body: EpochRequest, state: StateDep) -> Response:
+    """Store one epoch row (idempotent on run and epoch) and broadcast it with the run's new summary.
+
+    The hottest request: a Connection instead of a session, and events whose JSON is built only
+    when a stream sends them.
+    """
+    values = body.model_dump()
+    with engine.connect() as connection:
+        row = store.add_epoch(connection, run_id, body.worker, values)
+    if row is None:
+        return Response(_epoch_reply(run_id, body.epoch, False), status_code=200, media_type="application/json")
+    point = {name: values[name] for name in ("epoch", *store.METRIC_COLUMNS)}
+    state.broadcaster.publish("epoch", run_id, lambda: dumps({"run_id": run_id, **point}))
+    state.announce_run(row)
+    return Response(_epoch_reply(run_id, body.epoch, True), status_code=201, media_type="application/json")
+
+
+router.add_api_route(  # first in the router, so matched first
+    "/runs/{run_id}/epochs",
+    add_epoch,
+    methods=["POST"],
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "This (run, epoch) was already stored; nothing changed."}},
+    route_class_override=LeanEpochRoute,
+)
 
 
 @router.post("/register", response_model=RegisterPublic)
@@ -83,28 +134,6 @@ async def progress(run_id: int, body: ProgressRequest, state: StateDep) -> Respo
     state.progress.set(run_id, point)
     state.broadcaster.publish("progress", run_id, lambda: dumps({"run_id": run_id, **point}))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@router.post(
-    "/runs/{run_id}/epochs",
-    status_code=status.HTTP_201_CREATED,
-    responses={200: {"description": "This (run, epoch) was already stored; nothing changed."}},
-)
-async def add_epoch(run_id: int, body: EpochRequest, state: StateDep) -> Response:
-    """Store one epoch row (idempotent on run and epoch) and broadcast it with the run's new summary.
-
-    The hottest request: a Connection instead of a session, and events whose JSON is built only
-    when a stream sends them.
-    """
-    values = body.model_dump()
-    with engine.connect() as connection:
-        row = store.add_epoch(connection, run_id, body.worker, values)
-    if row is None:
-        return Response(_epoch_reply(run_id, body.epoch, False), status_code=200, media_type="application/json")
-    point = {name: values[name] for name in ("epoch", *store.METRIC_COLUMNS)}
-    state.broadcaster.publish("epoch", run_id, lambda: dumps({"run_id": run_id, **point}))
-    state.announce_run(row)
-    return Response(_epoch_reply(run_id, body.epoch, True), status_code=201, media_type="application/json")
 
 
 def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
