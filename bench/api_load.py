@@ -14,7 +14,7 @@ MLflow's tracking server on SQLite, driven with this workload on this machine (o
 4 metrics per epoch row), stored ~16 rows/s from one client and ~50 from four, and read one run's
 4-metric history in ~200 ms (p50); those figures are given, not measured here.
 
-Usage (repository root): KERAS_BACKEND=torch .venv/bin/python bench/api_load.py [--runs 50] [--epochs 100]
+Usage (repository root): KERAS_BACKEND=torch .venv/bin/python bench/api_load.py [--runs 50] [--epochs 100] [--only ingest]
 """
 
 import argparse
@@ -186,6 +186,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--event-gap", type=float, default=0.02, help="seconds between posted rows in the event test")
+    parser.add_argument("--only", choices=("ingest",), help="run only the 1-client ingest (for A/B comparisons)")
     args = parser.parse_args(argv)
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs", flush=True)
     with tempfile.TemporaryDirectory() as folder, running_backend(Path(folder)) as url:
@@ -195,6 +196,9 @@ def main(argv: list[str]) -> int:
         print(f"ingest, 1 client:  {one:7.0f} rows/s  ({one / MLFLOW['ingest_1']:.0f}x MLflow's {MLFLOW['ingest_1']:.0f})"
               f"  target >= {TARGETS['ingest_1']:.0f}: {verdict(one >= TARGETS['ingest_1'])};"
               f" server CPU {cost:.2f} ms per row", flush=True)
+        if args.only == "ingest":
+            api.close()
+            return 0
         four, cost = ingest(url, launch_and_claim(api, args.runs, args.epochs), args.epochs, 4)
         print(f"ingest, 4 clients: {four:7.0f} rows/s  ({four / MLFLOW['ingest_4']:.0f}x MLflow's {MLFLOW['ingest_4']:.0f});"
               f" server CPU {cost:.2f} ms per row", flush=True)
