@@ -3,12 +3,13 @@
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from backend.config import settings
 from backend.db import get_session
 from backend.errors import Unauthorized
+from backend.schemas import DB_INT_MAX
 from backend.state import AppState
 
 
@@ -28,3 +29,4 @@ async def require_worker_token(request: Request) -> None:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 StateDep = Annotated[AppState, Depends(get_state)]
+RunId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="The run's id.")]

@@ -1,7 +1,7 @@
 """Pydantic request and response models of the public REST API (the worker's are in worker_schemas.py)."""
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -9,6 +9,8 @@ from pydantic_core import PydanticCustomError
 RunStatus = Literal["queued", "running", "cancelling", "succeeded", "failed", "cancelled"]
 ACTIVE_STATUSES = ("running", "cancelling")
 TERMINAL_STATUSES = ("succeeded", "failed", "cancelled")
+DB_INT_MAX = 2**31 - 1  # the largest value of an Integer column in PostgreSQL (SQLite holds more)
+StoredInt = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 
 
 class RunCreate(BaseModel):

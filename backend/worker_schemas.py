@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from backend.schemas import DB_INT_MAX, StoredInt
+
 
 class RegisterRequest(BaseModel):
     """A worker announcing itself."""
@@ -64,7 +66,7 @@ class ProgressRequest(BaseModel):
     """Where the trainer is within an epoch."""
 
     worker: str
-    epoch: int = Field(ge=1)
+    epoch: int = Field(ge=1, le=DB_INT_MAX)
     fraction: float = Field(ge=0, le=1)
     loss: float | None = None
 
@@ -73,7 +75,7 @@ class EpochRequest(BaseModel):
     """One epoch row; NaN metrics are stored as NULL."""
 
     worker: str
-    epoch: int = Field(ge=1)
+    epoch: int = Field(ge=1, le=DB_INT_MAX)
     train_loss: float | None = None
     train_acc: float | None = None
     val_loss: float | None = None
@@ -89,7 +91,7 @@ class FinishRequest(BaseModel):
     status: Literal["succeeded", "failed", "cancelled"]
     test_loss: float | None = None
     test_acc: float | None = None
-    best_epoch: int | None = None
-    param_count: int | None = None
+    best_epoch: StoredInt | None = None
+    param_count: StoredInt | None = None
     device: str | None = None
     error: str | None = None

@@ -10,7 +10,7 @@ from backend.contestants import architectures
 from backend.deps import SessionDep, StateDep
 from backend.errors import InvalidInput
 from backend.models import runs
-from backend.schemas import CompareEntry, ComparePublic, EpochPublic, LeaderboardEntry, LeaderboardPublic
+from backend.schemas import DB_INT_MAX, CompareEntry, ComparePublic, EpochPublic, LeaderboardEntry, LeaderboardPublic
 
 router = APIRouter(prefix="/api", tags=["compare"])
 
@@ -24,8 +24,9 @@ def _parse_ids(ids: str) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
-            raise InvalidInput([{"loc": ["query", "ids"], "msg": f"ids must be run ids separated by commas (got {part!r})", "type": "int_parsing"}])
+        if not (part.isascii() and part.isdigit()) or int(part) > DB_INT_MAX:
+            raise InvalidInput([{"loc": ["query", "ids"], "type": "int_parsing",
+                                 "msg": f"ids must be run ids (1 to {DB_INT_MAX}) separated by commas (got {part!r})"}])
         if int(part) not in parsed:
             parsed.append(int(part))
     if not parsed or len(parsed) > MAX_COMPARE:

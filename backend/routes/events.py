@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 
 from backend import store
 from backend.db import SessionLocal
-from backend.deps import StateDep
+from backend.deps import RunId, StateDep
 from backend.events import Event, Subscription
 from backend.schemas import TERMINAL_STATUSES
 from backend.state import AppState
@@ -67,7 +67,7 @@ async def all_events(state: StateDep, last_event_id: Annotated[str | None, Heade
 
 
 @router.get("/runs/{run_id}/events", responses=SSE_DOC, response_class=StreamingResponse)
-async def run_events(run_id: int, state: StateDep, last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
+async def run_events(run_id: RunId, state: StateDep, last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
     """One run's `status`, `progress`, `epoch` and a final `end` once it is terminal (then the stream closes)."""
     resume_from = _parse_last_event_id(last_event_id)
     subscription, replay = state.broadcaster.subscribe(run_id, resume_from)

@@ -7,11 +7,12 @@ from fastapi.concurrency import run_in_threadpool
 
 from backend import queue, store
 from backend.contestants import validate_launch
-from backend.deps import SessionDep, StateDep
+from backend.deps import RunId, SessionDep, StateDep
 from backend.errors import Conflict, InvalidInput
 from backend.jsonutil import dumps
 from backend.predict import checkpoint_path
 from backend.schemas import (
+    DB_INT_MAX,
     EpochPublic,
     PredictPublic,
     PredictRequest,
@@ -59,7 +60,7 @@ def list_runs(
     architecture: str | None = None,
     tag: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
 ) -> Response:
     """Runs newest first, filtered by status, architecture and tag; `count` is the total matching."""
     statuses = [part.strip() for part in status.split(",") if part.strip()] if status else None
@@ -78,26 +79,26 @@ def list_runs(
 
 
 @router.get("/{run_id}", response_model=RunPublic)
-async def read_run(run_id: int, session: SessionDep, state: StateDep) -> RunPublic:
+async def read_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     """One run: config, status, timings, parameter count, best and final metrics, error."""
     return state.run_public(store.get_run(session, run_id))
 
 
 @router.patch("/{run_id}", response_model=RunPublic)
-async def update_run(run_id: int, body: RunUpdate, session: SessionDep, state: StateDep) -> RunPublic:
+async def update_run(run_id: RunId, body: RunUpdate, session: SessionDep, state: StateDep) -> RunPublic:
     """Change a run's name, tags or notes."""
     row = store.update_labels(session, run_id, body.model_dump(exclude_unset=True, exclude_none=True))
     return state.publish_run(row, announce_end=False)
 
 
 @router.post("/{run_id}/cancel", response_model=RunPublic)
-async def cancel_run(run_id: int, session: SessionDep, state: StateDep) -> RunPublic:
+async def cancel_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     """A queued run is cancelled at once; a running one turns cancelling and its worker stops it."""
     return state.publish_run(queue.cancel(session, run_id))
 
 
 @router.post("/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
-async def clone_run(run_id: int, session: SessionDep, state: StateDep) -> RunPublic:
+async def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     """A new queued run with the same contestant, dataset, hyperparameters and tags."""
     source = store.get_run(session, run_id)
     row = store.create_run(
@@ -114,7 +115,7 @@ async def clone_run(run_id: int, session: SessionDep, state: StateDep) -> RunPub
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_run(run_id: int, session: SessionDep, state: StateDep) -> Response:
+async def delete_run(run_id: RunId, session: SessionDep, state: StateDep) -> Response:
     """Delete a run that is not running, with its epoch rows and checkpoint."""
     store.delete_run(session, run_id)
     checkpoint_path(run_id).unlink(missing_ok=True)
@@ -125,13 +126,13 @@ async def delete_run(run_id: int, session: SessionDep, state: StateDep) -> Respo
 
 
 @router.get("/{run_id}/metrics", response_model=list[EpochPublic])
-async def read_metrics(run_id: int, session: SessionDep) -> Response:
+async def read_metrics(run_id: RunId, session: SessionDep) -> Response:
     """The run's epoch rows in order; null where a metric was NaN."""
     return Response(dumps(store.metrics(session, run_id)), media_type="application/json")
 
 
 @router.post("/{run_id}/predict", response_model=PredictPublic)
-async def predict(run_id: int, body: PredictRequest, session: SessionDep, state: StateDep) -> PredictPublic:
+async def predict(run_id: RunId, body: PredictRequest, session: SessionDep, state: StateDep) -> PredictPublic:
     """The finished run's probability that the review is positive."""
     store.get_run(session, run_id)
     if not checkpoint_path(run_id).exists():

@@ -12,10 +12,10 @@ from pydantic import ValidationError
 from backend import queue, store
 from backend.config import settings
 from backend.db import engine
-from backend.deps import SessionDep, StateDep, get_state, require_worker_token
+from backend.deps import RunId, SessionDep, StateDep, get_state, require_worker_token
 from backend.jsonutil import dumps, finite_or_none
 from backend.predict import checkpoint_path
-from backend.schemas import RunPublic
+from backend.schemas import DB_INT_MAX, RunPublic
 from backend.worker_schemas import (
     ClaimedRun,
     ClaimPublic,
@@ -42,7 +42,8 @@ class LeanEpochRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             run_id = request.path_params["run_id"]
-            if request.headers.get("content-type") != "application/json" or not (run_id.isascii() and run_id.isdigit()):
+            if (request.headers.get("content-type") != "application/json" or not (run_id.isascii() and run_id.isdigit())
+                    or int(run_id) > DB_INT_MAX):
                 return await standard(request)
             await require_worker_token(request)
             try:
@@ -54,7 +55,7 @@ class LeanEpochRoute(APIRoute):
         return handler
 
 
-async def add_epoch(run_id: int, body: EpochRequest, state: StateDep) -> Response:
+async def add_epoch(run_id: RunId, body: EpochRequest, state: StateDep) -> Response:
     """Store one epoch row (idempotent on run and epoch) and broadcast it with the run's new summary.
 
     The hottest request: a Connection instead of a session, and events whose JSON is built only
@@ -119,14 +120,14 @@ async def claim(body: ClaimRequest, request: Request, session: SessionDep, state
 
 
 @router.post("/runs/{run_id}/heartbeat", response_model=HeartbeatPublic)
-async def heartbeat(run_id: int, body: HeartbeatRequest, session: SessionDep) -> HeartbeatPublic:
+async def heartbeat(run_id: RunId, body: HeartbeatRequest, session: SessionDep) -> HeartbeatPublic:
     """Renew the lease; `cancel` tells the worker to stop. 409 if this worker does not hold the run."""
     row = queue.heartbeat(session, run_id, body.worker, settings.lease_seconds)
     return HeartbeatPublic(cancel=row.status == "cancelling", lease_expires_at=row.lease_expires_at)
 
 
 @router.post("/runs/{run_id}/progress", status_code=status.HTTP_204_NO_CONTENT)
-async def progress(run_id: int, body: ProgressRequest, state: StateDep) -> Response:
+async def progress(run_id: RunId, body: ProgressRequest, state: StateDep) -> Response:
     """In-epoch progress: kept in memory and broadcast (JSON built only when a stream sends it), not stored."""
     with engine.connect() as connection:
         queue.check_holder(connection, run_id, body.worker)
@@ -136,7 +137,7 @@ async def progress(run_id: int, body: ProgressRequest, state: StateDep) -> Respo
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
+def _epoch_reply(run_id: RunId, epoch: int, created: bool) -> bytes:
     """The epoch POST's reply body: {"run_id","epoch","created"}."""
     return b'{"run_id":%d,"epoch":%d,"created":%s}' % (run_id, epoch, b"true" if created else b"false")
 
@@ -146,7 +147,7 @@ def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
     status_code=status.HTTP_204_NO_CONTENT,
     openapi_extra={"requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
 )
-async def upload_checkpoint(run_id: int, worker: str, request: Request, session: SessionDep, state: StateDep) -> Response:
+async def upload_checkpoint(run_id: RunId, worker: str, request: Request, session: SessionDep, state: StateDep) -> Response:
     """Store the run's checkpoint (raw bytes of torch.save) at <data_dir>/checkpoints/<id>.pt."""
     queue.check_checkpoint_upload(session, run_id, worker)
     session.rollback()
@@ -166,7 +167,7 @@ async def upload_checkpoint(run_id: int, worker: str, request: Request, session:
 
 
 @router.post("/runs/{run_id}/finish", response_model=RunPublic)
-async def finish(run_id: int, body: FinishRequest, session: SessionDep, state: StateDep) -> RunPublic:
+async def finish(run_id: RunId, body: FinishRequest, session: SessionDep, state: StateDep) -> RunPublic:
     """The worker's final verdict; the run turns succeeded, failed (with the error) or cancelled."""
     row = queue.finish(session, run_id, body.worker, body.model_dump(), settings.lease_seconds)
     return state.publish_run(row)
