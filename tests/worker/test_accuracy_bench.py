@@ -1,13 +1,12 @@
 """bench/accuracy.py end to end on synthetic data: a table row per contestant, and resume skips finished ones."""
 
-import importlib.util
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 
-BENCH_PATH = Path(__file__).resolve().parents[2] / "bench" / "accuracy.py"
+from tests.support.bench import load_bench
+
 TINY = ["--dataset", "synthetic", "--epochs", "1", "--limit", "200", "--device", "cpu",
         "--set", "num_words=1000", "--set", "maxlen=32", "--set", "embedding_dim=8", "--set", "batch_size=64", "--set", "ngram_buckets=1000"]
 
@@ -15,11 +14,7 @@ TINY = ["--dataset", "synthetic", "--epochs", "1", "--limit", "200", "--device",
 @pytest.fixture(scope="module")
 def bench():
     """The bench script loaded as a module."""
-    spec = importlib.util.spec_from_file_location("accuracy_bench", BENCH_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+    return load_bench("accuracy")
 
 
 def _run(bench, tmp_path, *names, extra=()):
