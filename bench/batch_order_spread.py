@@ -7,10 +7,9 @@ and trains one epoch per batch order k (torch seed k for dropout and the DataLoa
 alone moves the result. Batchings (`--batching`, comma-separated):
 
   plain               the notebook's loop: DataLoader(shuffle=True) over reviews padded to maxlen
-  length              the product's trainer: length-aware batches, each class in the window's mix
-  length-unlabelled   the product's trainer, length-aware batches that ignore the labels (before 2026-11-29)
+  length              the product's trainer: length-aware batches, each trimmed to its longest review
   random              the product's trainer over random batches (sorting window of one batch)
-  plain-over-length   the notebook's loop over length-unlabelled batches, left maxlen wide
+  plain-over-length   the notebook's loop over our length-aware batches, left maxlen wide
 
 Every side keeps a constant learning rate and clips the gradient norm as the product does. For each
 order it prints the test accuracy and the share of test reviews predicted positive (a model thrown
@@ -38,7 +37,7 @@ from worker.contestants import get_contestant, parse_hyperparams  # noqa: E402
 from worker.training import batching, seed_everything  # noqa: E402
 from worker.training.trainer import _Split, _train_epoch, evaluate, make_optimizer  # noqa: E402
 
-BATCHINGS = ("plain", "length", "length-unlabelled", "random", "plain-over-length")
+BATCHINGS = ("plain", "length", "random", "plain-over-length")
 CPU = torch.device("cpu")
 
 
@@ -56,8 +55,6 @@ def train_one_epoch(model: nn.Module, hp, x: np.ndarray, y: np.ndarray, batching
         notebook_epoch(model, loader, notebook_optimizer(model, hp), CPU, hp.grad_clip)
         return
     split = _Split(x, y, CPU)
-    if batching_name == "length-unlabelled":
-        split.labels = None
     window = batching.BUCKET_BATCHES
     if batching_name == "random":
         batching.BUCKET_BATCHES = 1   # a window of one batch: random batches, trimmed to their longest review

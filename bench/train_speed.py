@@ -12,10 +12,8 @@ warm-up, and the script prints samples per second for each side and the ratio ou
 
 The reviews are whole batches of a full epoch's length-aware batching (so they have a real epoch's
 length mix; --random-subset draws them at random instead), and "width" is the mean width of our
-batches in the race and "epoch" over a full epoch (the notebook's are maxlen, 500, wide). Only training time is measured (no validation); both sides keep the learning rate constant, as the
-notebook does. In the accuracy check the plain side also clips the gradient norm like ours, and
-follows our learning-rate schedule when one is set (`--set lr_schedule=linear --set epochs=1`:
-decay to 0 over the one epoch), so that the two differ in batching only. "ratio" divides wall-clock samples per second;
+batches in the race and "epoch" over a full epoch (the notebook's are maxlen, 500, wide). Only training time is measured (no validation). In the accuracy check the plain side clips the
+gradient norm like ours, so that the two differ in batching only. "ratio" divides wall-clock samples per second;
 "CPU ratio" divides samples per second of the process's CPU time, which a busy shared machine
 disturbs far less (use --threads 1 so that no thread spins while waiting for a core). `--accuracy-check` instead trains one full epoch each
 way and compares test accuracy.
@@ -34,7 +32,6 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,7 +48,7 @@ from worker.data.types import EncodedData  # noqa: E402
 from worker.training import resolve_device, seed_everything  # noqa: E402
 from worker.training.device import configure_backends  # noqa: E402
 from worker.training.batching import review_lengths, training_batches  # noqa: E402
-from worker.training.trainer import _Split, _train_epoch, evaluate, make_optimizer, scheduled_lr  # noqa: E402
+from worker.training.trainer import _Split, _train_epoch, evaluate, make_optimizer  # noqa: E402
 
 DEFAULT_ACLIMDB = Path("/work/shared/datasets/aclImdb_v1.tar.gz")
 # Samples per measurement on a CPU: the slow contestants get fewer so the whole bench stays ~10-15 min.
@@ -84,17 +81,22 @@ def epoch_sample(x: np.ndarray, y: np.ndarray, count: int, batch_size: int, seed
     on the same reviews.
     """
     lengths = review_lengths(x)
-    batches = training_batches(lengths, batch_size, np.random.default_rng(seed), y)
+    batches = training_batches(lengths, batch_size, np.random.default_rng(seed))
     widths = np.array([lengths[b].max() for b in batches])
     picks = np.argsort(widths, kind="stable")[np.linspace(0, len(batches) - 1, max(1, count // batch_size)).round().astype(int)]
     index = np.concatenate([batches[i] for i in picks])
     return x[index], y[index]
 
 
-def trimmed_width(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> float:
-    """Mean width of our batches over these reviews (the notebook's are all maxlen wide)."""
+def epoch_width(x: np.ndarray, batch_size: int, seed: int) -> float:
+    """Mean width of our batches over a full epoch of the training split."""
+    return trimmed_width(x, batch_size, seed)
+
+
+def trimmed_width(x: np.ndarray, batch_size: int, seed: int) -> float:
+    """Mean width of our batches over this sample (the notebook's are all maxlen wide)."""
     lengths = review_lengths(x)
-    batches = training_batches(lengths, batch_size, np.random.default_rng(seed), y)
+    batches = training_batches(lengths, batch_size, np.random.default_rng(seed))
     return float(np.mean([max(int(lengths[b].max()), 1) for b in batches]))
 
 
@@ -105,19 +107,15 @@ def sync(device: torch.device) -> None:
 
 
 def notebook_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer,
-                   device: torch.device, grad_clip: float = 0.0, lr_at: Callable[[float], float] | None = None) -> float:
+                   device: torch.device, grad_clip: float = 0.0) -> float:
     """The notebook's loop: full-width batches from a DataLoader, BCEWithLogitsLoss, optimiser step.
 
-    `grad_clip` > 0 clips the gradient norm and `lr_at(fraction of the epoch done)` sets the learning
-    rate of each step as the product does (the accuracy check compares batching only).
+    `grad_clip` > 0 clips the gradient norm as the product does (the accuracy check compares batching only).
     """
     model.train()
     loss_fn = nn.BCEWithLogitsLoss()
     total = 0.0
-    for number, (xb, yb) in enumerate(loader):
-        if lr_at:
-            for group in optimizer.param_groups:
-                group["lr"] = lr_at(number / len(loader))
+    for xb, yb in loader:
         xb, yb = xb.to(device), yb.to(device)  # (B, maxlen), (B,)
         logits = model(xb)  # (B,)
         loss = loss_fn(logits, yb)
@@ -141,9 +139,10 @@ class Contender:
     """One side of the match: a model, its optimiser, and a function that trains one pass over the subset."""
 
     def __init__(self, name: str, model: nn.Module, hp, x: np.ndarray, y: np.ndarray, device: torch.device,
-                 matched: bool = False):
-        """`matched`: the plain side clips and schedules its learning rate like ours (the accuracy check)."""
-        self.name, self.model, self.hp, self.device, self.matched = name, model, hp, device, matched
+                 clip_plain: bool = False):
+        hp = hp.model_copy(update={"lr_schedule": "constant"})   # the notebook's loop keeps lr fixed; so do we here
+        self.name, self.model, self.hp, self.device = name, model, hp, device
+        self.plain_clip = hp.grad_clip if clip_plain else 0.0
         self.optimizer = make_optimizer(model, hp) if name == "ours" else notebook_optimizer(model, hp)
         self.seconds, self.cpu_seconds, self.samples, self.passes = 0.0, 0.0, 0, 0
         if name == "ours":
@@ -163,14 +162,9 @@ class Contender:
             _train_epoch(self.model, self.split, self.optimizer, self.loss_fn, self.hp, self.passes,
                          self.device, rng, None, None)
         else:
-            notebook_epoch(self.model, self.loader, self.optimizer, self.device, self.hp.grad_clip if self.matched else 0.0,
-                           self.scheduled_lr if self.matched else None)
+            notebook_epoch(self.model, self.loader, self.optimizer, self.device, self.plain_clip)
         sync(self.device)
         return time.perf_counter() - started, time.process_time() - cpu_started
-
-    def scheduled_lr(self, fraction: float) -> float:
-        """The product's learning rate `fraction` of the way through this pass (one epoch per pass)."""
-        return scheduled_lr(self.hp, (self.passes - 1 + fraction) / self.hp.epochs)
 
     def measure(self, count: int) -> None:
         """One timed pass, added to the totals."""
@@ -194,7 +188,7 @@ def race(architecture: str, samples: int | None, repeats: int, device: torch.dev
          random_subset: bool = False) -> dict:
     """Alternate the two sides `repeats` times each after a warm-up; return samples/s of each and the ratio."""
     contestant = get_contestant(architecture)
-    hp = parse_hyperparams(architecture, {"seed": seed, "lr_schedule": "constant"})   # as the notebook's loop
+    hp = parse_hyperparams(architecture, {"seed": seed})
     data = aclimdb_data(hp)
     count = samples or CPU_SAMPLES.get(architecture, 1000)
     if random_subset:
@@ -218,8 +212,8 @@ def race(architecture: str, samples: int | None, repeats: int, device: torch.dev
     notebook, ours = sides["notebook"], sides["ours"]
     return {
         "architecture": architecture, "samples": count, "repeats": repeats, "batch_size": hp.batch_size,
-        "width": trimmed_width(x, y, hp.batch_size, seed), "maxlen": hp.maxlen,
-        "epoch_width": trimmed_width(data.x_train, data.y_train, hp.batch_size, seed),
+        "width": trimmed_width(x, hp.batch_size, seed), "maxlen": hp.maxlen,
+        "epoch_width": epoch_width(data.x_train, hp.batch_size, seed),
         "notebook": notebook.samples_per_second, "ours": ours.samples_per_second,
         "ratio": ours.samples_per_second / notebook.samples_per_second, "laps": " ".join(laps),
         "cpu_ratio": ours.samples_per_cpu_second / notebook.samples_per_cpu_second,
@@ -229,7 +223,7 @@ def race(architecture: str, samples: int | None, repeats: int, device: torch.dev
 def accuracy_check(architecture: str, device: torch.device, seed: int, train_limit: int | None,
                    overrides: dict[str, str]) -> dict:
     """One epoch on the (possibly limited) training split each way from the same weights; test accuracy of both."""
-    values = {"lr_schedule": "constant", **overrides, "seed": seed}   # constant, as the notebook's loop, unless set
+    values = {**overrides, "seed": seed}
     contestant = get_contestant(architecture)
     hp = parse_hyperparams(architecture, values)
     data = aclimdb_data(hp)
@@ -241,7 +235,7 @@ def accuracy_check(architecture: str, device: torch.device, seed: int, train_lim
               "hyperparams": values}
     for name in ("notebook", "ours"):
         torch.manual_seed(seed)   # the same dropout and shuffling seed for both sides
-        side = Contender(name, copy.deepcopy(model), hp, x, y, device, matched=True)
+        side = Contender(name, copy.deepcopy(model), hp, x, y, device, clip_plain=True)
         seconds, _ = side.one_pass()
         _, test_acc = evaluate(side.model, test, device)
         result[name] = {"test_acc": test_acc, "train_seconds": seconds}

@@ -27,7 +27,7 @@ def _reviews(count=96, maxlen=24):
     return x, rng.integers(0, 2, size=count).astype(np.float32)
 
 
-@pytest.mark.parametrize("name", ["plain", "length", "length-unlabelled", "random", "plain-over-length"])
+@pytest.mark.parametrize("name", ["plain", "length", "random", "plain-over-length"])
 def test_every_batching_trains_the_model_and_leaves_the_window_alone(bench, name):
     hp = parse_hyperparams("lstm", {"num_words": 200, "maxlen": 24, "embedding_dim": 8, "hidden_dim": 8, "batch_size": 16})
     model = get_contestant("lstm").build(hp)

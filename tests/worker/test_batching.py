@@ -37,27 +37,6 @@ def test_training_batches_depend_on_the_seed_only():
     assert all((a == b).all() for a, b in zip(first, second))
 
 
-def test_labelled_batches_hold_the_windows_label_mix_at_similar_lengths():
-    rng = np.random.default_rng(0)
-    labels = (rng.random(3200) < 0.3).astype(np.float32)  # 30 % positive, so that a 50/50 split would show
-    lengths = rng.integers(1, 500, size=3200)
-    batches = training_batches(lengths, 32, np.random.default_rng(1), labels)
-    assert sorted(np.concatenate(batches).tolist()) == list(range(3200))
-    assert [len(b) for b in batches] == [32] * 100
-    positives = np.array([labels[b].sum() for b in batches])
-    assert positives.min() >= 32 * 0.3 - 2 and positives.max() <= 32 * 0.3 + 2  # without labels: 3 to 16
-    spread = np.mean([lengths[b].max() - lengths[b].min() for b in batches])
-    random_spread = np.mean([np.ptp(lengths[i:i + 32]) for i in range(0, 3200, 32)])
-    assert spread < random_spread / 5
-
-
-def test_labelled_batches_without_a_second_class_are_length_batches():
-    lengths = np.random.default_rng(0).integers(1, 500, size=320)
-    plain = training_batches(lengths, 32, np.random.default_rng(3))
-    labelled = training_batches(lengths, 32, np.random.default_rng(3), np.ones(320))
-    assert all((a == b).all() for a, b in zip(plain, labelled, strict=True))
-
-
 def test_take_batch_trims_leading_padding_to_the_longest_review():
     x = _pre_padded([2, 5, 3, 0])
     lengths = review_lengths(x)

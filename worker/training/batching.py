@@ -11,40 +11,17 @@ def review_lengths(x: np.ndarray) -> np.ndarray:
     return np.count_nonzero(x, axis=1)
 
 
-def training_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator,
-                     labels: np.ndarray | None = None) -> list[np.ndarray]:
-    """Shuffled batches of similar length: shuffle, sort within windows, cut, shuffle the batches.
-
-    With `labels`, each batch takes every class in the window's proportion, each class's reviews
-    in length order: a batch of one length then holds the window's label mix instead of a random
-    one. Batches of nearly one length swing the model more than mixed ones; without this, a
-    one-epoch pooled LSTM's test accuracy swung by 4 points from one batch order to the next where
-    the notebook's random batches held it within 1 (docs/BENCHMARKS.md, "Accuracy check").
-    """
+def training_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Shuffled batches of similar length: shuffle, sort within windows, cut, shuffle the batches."""
     order = rng.permutation(len(lengths))
     window = batch_size * BUCKET_BATCHES
     batches = []
     for start in range(0, len(order), window):
-        chunk = _length_order(order[start:start + window], lengths, labels)
+        chunk = order[start:start + window]
+        chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
         batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
     rng.shuffle(batches)
     return batches
-
-
-def _length_order(chunk: np.ndarray, lengths: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
-    """The reviews of one window by length; with labels, by their length's rank within their class.
-
-    Ranks as fractions of each class's size interleave the classes in proportion, so that any
-    run of consecutive reviews holds every class in the window's mix, at similar lengths.
-    """
-    if labels is None:
-        return chunk[np.argsort(lengths[chunk], kind="stable")]
-    rank = np.empty(len(chunk))
-    for label in np.unique(labels[chunk]):
-        members = np.flatnonzero(labels[chunk] == label)
-        members = members[np.argsort(lengths[chunk[members]], kind="stable")]
-        rank[members] = (np.arange(len(members)) + 0.5) / len(members)
-    return chunk[np.argsort(rank, kind="stable")]
 
 
 def evaluation_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:

@@ -24,7 +24,6 @@ class _Split:
 
     def __init__(self, x: np.ndarray, y: np.ndarray, device: torch.device):
         self.lengths = review_lengths(x)
-        self.labels = np.asarray(y)  # on the CPU, for label-stratified batches
         self.x = _to_device(torch.from_numpy(np.ascontiguousarray(x, dtype=np.int64)), device)  # (N, maxlen)
         self.y = _to_device(torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32)), device)  # (N,)
 
@@ -95,7 +94,7 @@ def scheduled_lr(hp: TrainingParams, progress: float) -> float:
 def _train_epoch(model, split, optimizer, loss_fn, hp, epoch, device, rng, on_progress, should_stop):
     """One pass over the training split; returns (mean loss, accuracy)."""
     model.train()
-    batches = training_batches(split.lengths, hp.batch_size, rng, split.labels)
+    batches = training_batches(split.lengths, hp.batch_size, rng)
     scaler = torch.amp.GradScaler("cuda") if autocast_dtype(device) == torch.float16 else None
     loss_sum = torch.zeros((), device=device)
     correct = torch.zeros((), device=device)
