@@ -1,6 +1,11 @@
 """Domain errors with the exact messages the API returns, and their JSON handlers."""
 
+import math
+
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 
@@ -66,6 +71,28 @@ async def _api_error_handler(_request: Request, error: ApiError) -> JSONResponse
     return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=headers)
 
 
+def _json_safe(value):
+    """`value` with what JSON cannot carry made printable: NaN and infinities as text, unpaired surrogates escaped."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+async def _validation_error_handler(request: Request, error: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422, also when the rejected input is NaN or holds an unpaired surrogate (which JSON cannot echo)."""
+    try:
+        return await request_validation_exception_handler(request, error)
+    except (ValueError, UnicodeEncodeError):
+        return JSONResponse({"detail": _json_safe(jsonable_encoder(error.errors()))}, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer every ApiError as JSON {"detail": ...} with its status."""
+    """Answer every ApiError as JSON {"detail": ...} with its status, and every invalid request with a 422."""
     app.add_exception_handler(ApiError, _api_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_error_handler)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 RunStatus = Literal["queued", "running", "cancelling", "succeeded", "failed", "cancelled"]
@@ -13,17 +13,31 @@ DB_INT_MAX = 2**31 - 1  # the largest value of an Integer column in PostgreSQL (
 StoredInt = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 
 
+def storable_text(text: str) -> str:
+    """Refuse what a database cannot store: NUL characters (PostgreSQL) and unpaired surrogates (UTF-8)."""
+    if "\x00" in text:
+        raise ValueError("must not contain NUL (\\u0000) characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode; it holds an unpaired surrogate (\\ud800-\\udfff)") from None
+    return text
+
+
+StoredText = Annotated[str, AfterValidator(storable_text)]
+
+
 class RunCreate(BaseModel):
     """A launch: contestant, dataset, hyperparameters (missing ones take the defaults) and labels."""
 
     model_config = ConfigDict(extra="forbid")
 
-    architecture: str = Field(description="Contestant name, see GET /api/architectures.")
-    dataset: str = Field(description="Dataset name, see GET /api/datasets.")
+    architecture: StoredText = Field(description="Contestant name, see GET /api/architectures.")
+    dataset: StoredText = Field(description="Dataset name, see GET /api/datasets.")
     hyperparams: dict[str, Any] = Field(default_factory=dict, description="Hyperparameter values by name.")
-    name: str | None = Field(None, max_length=200, description="Defaults to '<architecture> #<id>'.")
-    tags: list[str] = Field(default_factory=list)
-    notes: str = ""
+    name: StoredText | None = Field(None, max_length=200, description="Defaults to '<architecture> #<id>'.")
+    tags: list[StoredText] = Field(default_factory=list)
+    notes: StoredText = ""
 
 
 class RunUpdate(BaseModel):
@@ -31,9 +45,9 @@ class RunUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    tags: list[str] | None = None
-    notes: str | None = None
+    name: StoredText | None = Field(None, min_length=1, max_length=200)
+    tags: list[StoredText] | None = None
+    notes: StoredText | None = None
 
 
 class ProgressPublic(BaseModel):

@@ -5,15 +5,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import DB_INT_MAX, StoredInt
+from backend.schemas import DB_INT_MAX, StoredInt, StoredText
 
 
 class RegisterRequest(BaseModel):
     """A worker announcing itself."""
 
-    name: str = Field(min_length=1, max_length=200)
-    host: str = ""
-    device: str = ""
+    name: StoredText = Field(min_length=1, max_length=200)
+    host: StoredText = ""
+    device: StoredText = ""
 
 
 class RegisterPublic(BaseModel):
@@ -27,9 +27,9 @@ class RegisterPublic(BaseModel):
 class ClaimRequest(BaseModel):
     """Ask for the oldest queued run, waiting up to `wait` seconds for one to be launched."""
 
-    worker: str = Field(min_length=1, max_length=200)
-    device: str = "cpu"
-    wait: float = Field(0, ge=0, le=25)
+    worker: StoredText = Field(min_length=1, max_length=200)
+    device: StoredText = "cpu"
+    wait: float = Field(0, ge=0, le=25, allow_inf_nan=False)
 
 
 class ClaimedRun(BaseModel):
@@ -52,7 +52,7 @@ class ClaimPublic(BaseModel):
 class HeartbeatRequest(BaseModel):
     """The worker holding the run."""
 
-    worker: str
+    worker: StoredText
 
 
 class HeartbeatPublic(BaseModel):
@@ -65,16 +65,16 @@ class HeartbeatPublic(BaseModel):
 class ProgressRequest(BaseModel):
     """Where the trainer is within an epoch."""
 
-    worker: str
+    worker: StoredText
     epoch: int = Field(ge=1, le=DB_INT_MAX)
-    fraction: float = Field(ge=0, le=1)
+    fraction: float = Field(ge=0, le=1, allow_inf_nan=False)
     loss: float | None = None
 
 
 class EpochRequest(BaseModel):
     """One epoch row; NaN metrics are stored as NULL."""
 
-    worker: str
+    worker: StoredText
     epoch: int = Field(ge=1, le=DB_INT_MAX)
     train_loss: float | None = None
     train_acc: float | None = None
@@ -87,11 +87,11 @@ class EpochRequest(BaseModel):
 class FinishRequest(BaseModel):
     """The final verdict on a run."""
 
-    worker: str
+    worker: StoredText
     status: Literal["succeeded", "failed", "cancelled"]
     test_loss: float | None = None
     test_acc: float | None = None
     best_epoch: StoredInt | None = None
     param_count: StoredInt | None = None
-    device: str | None = None
-    error: str | None = None
+    device: StoredText | None = None
+    error: StoredText | None = None
