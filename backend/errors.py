@@ -54,6 +54,15 @@ class StaleStatus(Conflict):
         super().__init__(f"Run {run_id} is no longer {' or '.join(expected)}; it changed while this request ran")
 
 
+class UnreadableCheckpoint(Conflict):
+    """The run's stored checkpoint does not load as a model."""
+
+    def __init__(self, run_id: int, error: Exception):
+        reason = (str(error).splitlines() or [""])[0][:200]
+        super().__init__(f"Run {run_id}'s checkpoint cannot be loaded ({type(error).__name__}: {reason}); "
+                         f"clone the run to train it again")
+
+
 class InvalidInput(ApiError):
     """422 in FastAPI's format: a list of {"loc", "msg", "type"}."""
 

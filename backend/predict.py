@@ -7,6 +7,7 @@ from pathlib import Path
 from worker.inference import Predictor
 
 from backend.config import settings
+from backend.errors import UnreadableCheckpoint
 
 
 def checkpoint_path(run_id: int) -> Path:
@@ -23,14 +24,20 @@ class PredictorCache:
         self._lock = threading.Lock()
 
     def get(self, run_id: int) -> Predictor:
-        """The run's predictor, loading its checkpoint if it is not cached (FileNotFoundError if absent)."""
+        """The run's predictor, loading its checkpoint if it is not cached.
+
+        FileNotFoundError if there is none; UnreadableCheckpoint if it does not load.
+        """
         path = checkpoint_path(run_id)
         key = (run_id, path.stat().st_mtime_ns)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        predictor = Predictor.from_checkpoint(path)
+        try:
+            predictor = Predictor.from_checkpoint(path)
+        except Exception as error:  # a truncated or foreign file: torch.load and the model build raise many kinds
+            raise UnreadableCheckpoint(run_id, error) from error
         with self._lock:
             self.forget(run_id)
             self._items[key] = predictor

@@ -270,3 +270,14 @@ def test_leaderboard_shows_best_run_per_contestant(client: httpx.Client):
     gru = next(entry for entry in entries if entry["architecture"] == "gru")
     assert gru["run"]["id"] == better["id"]
     assert gru["title"]
+
+
+def test_predict_with_an_unreadable_checkpoint_is_409_with_the_reason(client: httpx.Client):
+    run = launch_and_claim(client)
+    upload = client.put(f"/api/worker/runs/{run['id']}/checkpoint", params={"worker": "w1"}, content=b"not a torch file",
+                        headers={"content-type": "application/octet-stream"})
+    assert upload.status_code == 204
+    response = client.post(f"/api/runs/{run['id']}/predict", json={"text": "great film"})
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert detail.startswith(f"Run {run['id']}'s checkpoint cannot be loaded (") and detail.endswith("clone the run to train it again")
