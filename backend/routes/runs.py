@@ -21,6 +21,7 @@ from backend.schemas import (
     RunsPublic,
     RunStatus,
     RunUpdate,
+    StoredText,
 )
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
@@ -57,8 +58,8 @@ def list_runs(
     session: SessionDep,
     state: StateDep,
     status: Annotated[str | None, Query(description="One status or several, comma-separated.")] = None,
-    architecture: str | None = None,
-    tag: str | None = None,
+    architecture: StoredText | None = None,
+    tag: StoredText | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
 ) -> Response:

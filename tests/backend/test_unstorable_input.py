@@ -35,3 +35,8 @@ def test_worker_fields_refuse_nul_and_non_finite_numbers(client: httpx.Client):
     progress = client.post(f"/api/worker/runs/{run['id']}/progress",
                            content=b'{"worker": "w1", "epoch": 1, "fraction": Infinity}', headers=JSON)
     assert _error(progress)["loc"] == ["body", "fraction"]
+
+
+def test_list_filters_refuse_nul(client: httpx.Client):
+    assert _error(client.get("/api/runs", params={"tag": "a\x00"}))["loc"] == ["query", "tag"]
+    assert _error(client.get("/api/runs", params={"architecture": "\x00"}))["loc"] == ["query", "architecture"]
