@@ -30,3 +30,10 @@ async def require_worker_token(request: Request) -> None:
 SessionDep = Annotated[Session, Depends(get_session)]
 StateDep = Annotated[AppState, Depends(get_state)]
 RunId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="The run's id.")]
+
+
+def run_id_from_text(text: str) -> int | None:
+    """`text` as a run id the database can hold (ASCII digits, at most DB_INT_MAX), or None."""
+    if not (text.isascii() and text.isdigit()) or int(text) > DB_INT_MAX:
+        return None
+    return int(text)

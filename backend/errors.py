@@ -4,7 +4,6 @@ import math
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -93,12 +92,9 @@ def _json_safe(value):
     return value
 
 
-async def _validation_error_handler(request: Request, error: RequestValidationError) -> JSONResponse:
+async def _validation_error_handler(_request: Request, error: RequestValidationError) -> JSONResponse:
     """FastAPI's 422, also when the rejected input is NaN or holds an unpaired surrogate (which JSON cannot echo)."""
-    try:
-        return await request_validation_exception_handler(request, error)
-    except (ValueError, UnicodeEncodeError):
-        return JSONResponse({"detail": _json_safe(jsonable_encoder(error.errors()))}, status_code=422)
+    return JSONResponse({"detail": _json_safe(jsonable_encoder(error.errors()))}, status_code=422)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from backend import store
 from backend.contestants import architectures
-from backend.deps import SessionDep, StateDep
+from backend.deps import SessionDep, StateDep, run_id_from_text
 from backend.errors import InvalidInput
 from backend.models import runs
 from backend.schemas import DB_INT_MAX, CompareEntry, ComparePublic, EpochPublic, LeaderboardEntry, LeaderboardPublic
@@ -24,11 +24,12 @@ def _parse_ids(ids: str) -> list[int]:
         part = part.strip()
         if not part:
             continue
-        if not (part.isascii() and part.isdigit()) or int(part) > DB_INT_MAX:
+        run_id = run_id_from_text(part)
+        if run_id is None:
             raise InvalidInput([{"loc": ["query", "ids"], "type": "int_parsing",
                                  "msg": f"ids must be run ids (1 to {DB_INT_MAX}) separated by commas (got {part!r})"}])
-        if int(part) not in parsed:
-            parsed.append(int(part))
+        if run_id not in parsed:
+            parsed.append(run_id)
     if not parsed or len(parsed) > MAX_COMPARE:
         raise InvalidInput([{"loc": ["query", "ids"], "msg": f"ids must name 1 to {MAX_COMPARE} runs", "type": "value_error"}])
     return parsed

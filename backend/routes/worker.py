@@ -12,10 +12,10 @@ from pydantic import ValidationError
 from backend import queue, store
 from backend.config import settings
 from backend.db import engine
-from backend.deps import RunId, SessionDep, StateDep, get_state, require_worker_token
+from backend.deps import RunId, SessionDep, StateDep, get_state, require_worker_token, run_id_from_text
 from backend.jsonutil import dumps, finite_or_none
 from backend.predict import checkpoint_path
-from backend.schemas import DB_INT_MAX, RunPublic
+from backend.schemas import RunPublic
 from backend.worker_schemas import (
     ClaimedRun,
     ClaimPublic,
@@ -41,16 +41,15 @@ class LeanEpochRoute(APIRoute):
         assert {d.call for d in self.dependant.dependencies} <= known, "a new dependency the lean handler would skip"
 
         async def handler(request: Request) -> Response:
-            run_id = request.path_params["run_id"]
-            if (request.headers.get("content-type") != "application/json" or not (run_id.isascii() and run_id.isdigit())
-                    or int(run_id) > DB_INT_MAX):
+            run_id = run_id_from_text(request.path_params["run_id"])
+            if request.headers.get("content-type") != "application/json" or run_id is None:
                 return await standard(request)
             await require_worker_token(request)
             try:
                 body = EpochRequest.model_validate_json(await request.body())
             except ValidationError:
                 return await standard(request)
-            return await self.endpoint(int(run_id), body, request.app.state.battlefield)
+            return await self.endpoint(run_id, body, request.app.state.battlefield)
 
         return handler
 
@@ -137,7 +136,7 @@ async def progress(run_id: RunId, body: ProgressRequest, state: StateDep) -> Res
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _epoch_reply(run_id: RunId, epoch: int, created: bool) -> bytes:
+def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
     """The epoch POST's reply body: {"run_id","epoch","created"}."""
     return b'{"run_id":%d,"epoch":%d,"created":%s}' % (run_id, epoch, b"true" if created else b"false")
 
