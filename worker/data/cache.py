@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from worker.data.tokenizer import TOKENIZER_VERSION
 from worker.data.types import DataOptions, EncodedData
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,9 @@ def cache_root(data_dir: Path) -> Path:
 
 
 def fingerprint(name: str, source_id: str, options: DataOptions) -> str:
-    """A short stable key for a dataset built from one source with these options."""
-    key = json.dumps({"format": CACHE_FORMAT, "name": name, "source": source_id, **asdict(options)}, sort_keys=True)
+    """A short stable key for a dataset built from one source with these options and this tokenizer."""
+    key = json.dumps({"format": CACHE_FORMAT, "tokenizer": TOKENIZER_VERSION, "name": name, "source": source_id,
+                      **asdict(options)}, sort_keys=True)
     return f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import torch
 
+from worker.data.tokenizer import TOKENIZER_VERSION
+
 
 def save_checkpoint(path: Path, *, architecture: str, dataset: str, hyperparams: dict,
                     state_dict: dict, vocab: list[str] | None) -> Path:
@@ -17,6 +19,7 @@ def save_checkpoint(path: Path, *, architecture: str, dataset: str, hyperparams:
         "hyperparams": hyperparams,
         "state_dict": state_dict,
         "vocab": list(vocab) if vocab is not None else None,
+        "tokenizer_version": TOKENIZER_VERSION,  # absent in older checkpoints: version 1
     }
     temporary = path.with_suffix(path.suffix + ".tmp")
     torch.save(payload, temporary)
