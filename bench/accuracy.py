@@ -1,45 +1,48 @@
-"""Train contestants through the product's runner and tabulate their test accuracy (docs/RESULTS.md).
+"""Train contestants in groups of seeds through the product's runner and tabulate them (docs/RESULTS.md).
 
-Each contestant+preset is trained once with `worker.runner.run_experiment` (best epoch chosen on the
-validation share, the test reviews scored once with those weights) and its result written as one
-JSON file in the results folder; a finished contestant is skipped on the next start unless --force,
-so an interrupted bench resumes where it stopped. The table covers every asked contestant with a
-result file, printed and written as Markdown.
+Each (contestant, preset, seed) is trained once with `worker.runner.run_experiment` (best epoch
+chosen on the validation share, which the seed also draws; the test reviews scored once with those
+weights) and its record appended as one JSON line to `runs.jsonl` in the results folder as soon as
+it finishes; a rerun skips every (contestant, preset, seed) already there unless --force, so an
+interrupted bench resumes where it stopped. The table has one row per (contestant, preset): the
+seeds' mean test accuracy, its standard deviation and its 95 % interval (Student's t over the
+seeds, scipy.stats), printed and written as Markdown.
 
 Usage (from the repository root):
-  BATTLEFIELD_ACLIMDB=/work/shared/datasets/aclImdb_v1.tar.gz KERAS_BACKEND=torch \
-    .venv/bin/python bench/accuracy.py fasttext cnn --with-seed --markdown bench/results/accuracy.md
+  BATTLEFIELD_ACLIMDB=/work/shared/datasets/aclImdb_v1.tar.gz KERAS_BACKEND=torch OMP_NUM_THREADS=1 \
+    .venv/bin/python bench/accuracy.py nbsvm fasttext --seeds 1,2,3 --markdown bench/results/accuracy.md
 Quick check on a subset: --limit 2000 (each split capped at 2000 reviews; not comparable figures).
 """
 
 import argparse
 import json
+import math
+import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from unittest import mock
-
-import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))   # a script, run from anywhere: import the repo
+sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 from worker import runner  # noqa: E402
 from worker.cli import DATASET_CHOICES, collect_hyperparams  # noqa: E402
 from worker.config import settings  # noqa: E402
 from worker.contestants import REGISTRY, parse_hyperparams  # noqa: E402
-from worker.data.types import EncodedData  # noqa: E402
 from worker.training import EpochMetrics, TrainResult  # noqa: E402
+from scipy import stats  # noqa: E402
+from subsets import limited_data, subset  # noqa: E402,F401  (subset: the tests' handle)
 
 DEFAULT_RESULTS_DIR = Path(__file__).resolve().parent / "results" / "accuracy"
 DEFAULT_PRESET = "default"   # the registry's defaults, no preset applied
-COLUMNS = ("contestant", "preset", "epochs run", "best epoch", "val acc", "test acc", "params",
-           "s/epoch", "device")
+DEFAULT_SEEDS = "1,2,3"      # the issue's protocol: targets are on the mean of these three seeds
+RUNS_FILE = "runs.jsonl"     # one finished run per line, appended
+COLUMNS = ("contestant", "preset", "seeds", "val acc", "test acc (mean ± sd)", "95 % interval", "test accs",
+           "epochs run", "params", "s/epoch", "device")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("contestants", nargs="*", help=f"contestants to train, in this order (default: all: {', '.join(REGISTRY)})")
     parser.add_argument("--preset", default=None, help="train with this preset instead of the defaults, e.g. seed")
     parser.add_argument("--with-seed", action="store_true", help="train both the defaults and the seed preset")
+    parser.add_argument("--seeds", type=seed_list, default=seed_list(DEFAULT_SEEDS),
+                        help=f"comma-separated seeds, one run each (default {DEFAULT_SEEDS}); the group is their mean")
     parser.add_argument("--dataset", default="aclimdb", choices=DATASET_CHOICES)
     parser.add_argument("--epochs", type=int, help="shortcut for --set epochs=N")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
@@ -56,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default=settings.device, help="auto (default), cpu, cuda or mps")
     parser.add_argument("--aclimdb", type=Path, default=None, help="aclImdb_v1.tar.gz (default: $BATTLEFIELD_ACLIMDB)")
     parser.add_argument("--data-dir", type=Path, default=None, help="dataset cache (default: $BATTLEFIELD_DATA_DIR)")
-    parser.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS_DIR, help="one JSON file per contestant+preset")
+    parser.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS_DIR, help=f"where {RUNS_FILE} is kept")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the table here as Markdown")
     parser.add_argument("--force", action="store_true", help="train again even when a result file exists")
     parser.add_argument("--table-only", action="store_true",
@@ -71,40 +76,40 @@ def presets_to_run(args: argparse.Namespace) -> list[str]:
     return [args.preset or DEFAULT_PRESET]
 
 
-def result_path(results_dir: Path, contestant: str, preset: str) -> Path:
-    """Where the result of one contestant+preset is kept."""
-    return results_dir / f"{contestant}__{preset}.json"
+def seed_list(text: str) -> list[int]:
+    """"1,2,3" -> [1, 2, 3]; argparse shows the ValueError's message for anything else."""
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seeds takes comma-separated integers, e.g. 1,2,3 (got {text!r})")
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"--seeds takes one or more distinct integers, e.g. 1,2,3 (got {text!r})")
+    return seeds
 
 
-def subset(data: EncodedData, limit: int, seed: int) -> EncodedData:
-    """The same data with each split cut to at most `limit` reviews, drawn at random (seeded)."""
-    rng = np.random.default_rng(seed)
-
-    def cut(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        keep = np.sort(rng.permutation(len(y))[:limit])
-        return x[keep], y[keep]
-
-    x_train, y_train = cut(data.x_train, data.y_train)
-    x_val, y_val = cut(data.x_val, data.y_val)
-    x_test, y_test = cut(data.x_test, data.y_test)
-    return EncodedData(name=data.name, x_train=x_train, y_train=y_train, x_val=x_val, y_val=y_val,
-                       x_test=x_test, y_test=y_test, num_words=data.num_words, maxlen=data.maxlen,
-                       vocab=data.vocab, fingerprint=f"{data.fingerprint}-limit{limit}")
+RunKey = tuple[str, str, int]   # (contestant, preset, seed)
 
 
-@contextmanager
-def limited_data(limit: int | None) -> Iterator[None]:
-    """While open, the runner's datasets are cut to `limit` reviews per split (no-op for None)."""
-    if limit is None:
-        yield
-        return
-    load = runner.load_dataset
+def run_key(record: dict) -> RunKey:
+    """The (contestant, preset, seed) a record belongs to."""
+    return record["contestant"], record["preset"], record["seed"]
 
-    def load_subset(*args, **kwargs) -> EncodedData:
-        return subset(load(*args, **kwargs), limit, kwargs.get("seed", 0))
 
-    with mock.patch.object(runner, "load_dataset", load_subset):
-        yield
+def read_runs(results_dir: Path) -> dict[RunKey, dict]:
+    """The finished runs kept in results_dir, by key; a later line for the same key (--force) wins."""
+    path = results_dir / RUNS_FILE
+    if not path.exists():
+        return {}
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {run_key(record): record for record in records}
+
+
+def append_run(results_dir: Path, record: dict) -> None:
+    """Add one finished run to runs.jsonl, on disk before the next run starts."""
+    with open(results_dir / RUNS_FILE, "a", encoding="utf-8") as runs:
+        runs.write(json.dumps(record) + "\n")
+        runs.flush()
+        os.fsync(runs.fileno())
 
 
 def worker_code_version() -> str:
@@ -126,6 +131,7 @@ def summarize_result(contestant: str, preset: str, args: argparse.Namespace, hyp
     return {
         "contestant": contestant,
         "preset": preset,
+        "seed": hyperparams["seed"],
         "dataset": args.dataset,
         "limit": args.limit,
         "hyperparams": hyperparams,
@@ -157,87 +163,120 @@ def check_overrides(contestants: list[str], overrides: list[str]) -> None:
             raise SystemExit(f"--set {item}: no contestant asked ({', '.join(contestants)}) takes it")
 
 
-def asked_values(contestant: str, preset: str, args: argparse.Namespace) -> dict:
-    """The hyperparameters asked for one contestant+preset: the preset's, then --set, then --epochs."""
-    return collect_hyperparams(contestant, None if preset == DEFAULT_PRESET else preset,
-                               overrides_for(contestant, args.overrides), args.epochs)
+def asked_values(contestant: str, preset: str, seed: int, args: argparse.Namespace) -> dict:
+    """The hyperparameters asked for one run: the preset's, then --set, then --epochs, then the seed."""
+    values = collect_hyperparams(contestant, None if preset == DEFAULT_PRESET else preset,
+                                 overrides_for(contestant, args.overrides), args.epochs)
+    return {**values, "seed": seed}
 
 
 def stale_fields(record: dict, args: argparse.Namespace) -> dict:
     """Hyperparameters where a kept result differs from what would be trained now: {name: (kept, now)}."""
-    now = parse_hyperparams(record["contestant"], asked_values(record["contestant"], record["preset"], args)).model_dump()
+    asked = asked_values(record["contestant"], record["preset"], record["seed"], args)
+    now = parse_hyperparams(record["contestant"], asked).model_dump()
     return {name: (record["hyperparams"].get(name), value) for name, value in now.items()
             if record["hyperparams"].get(name) != value}
 
 
-def train_one(contestant: str, preset: str, args: argparse.Namespace) -> dict:
-    """Train one contestant+preset through the runner; its JSON record."""
-    values = asked_values(contestant, preset, args)
+def train_one(contestant: str, preset: str, seed: int, args: argparse.Namespace) -> dict:
+    """Train one contestant+preset+seed through the runner; its JSON record."""
+    values = asked_values(contestant, preset, seed, args)
 
     def report(m: EpochMetrics) -> None:
-        print(f"  {contestant}/{preset} epoch {m.epoch}: train_acc {m.train_acc:.4f} val_acc {m.val_acc:.4f} "
+        print(f"  {contestant}/{preset}/seed {seed} epoch {m.epoch}: train_acc {m.train_acc:.4f} val_acc {m.val_acc:.4f} "
               f"val_loss {m.val_loss:.4f} ({m.seconds:.0f} s)", flush=True)
 
-    with limited_data(args.limit):
+    with limited_data(args.limit, seed):
         result = runner.run_experiment(contestant, args.dataset, values, device=args.device, on_epoch=report,
                                        aclimdb_path=args.aclimdb, data_dir=args.data_dir)
     hyperparams = parse_hyperparams(contestant, values).model_dump()
     return summarize_result(contestant, preset, args, hyperparams, result)
 
 
-def format_row(record: dict) -> list[str]:
+def group_stats(values: list[float]) -> dict:
+    """Mean, sample standard deviation and 95 % interval of the mean (Student's t) of one group's runs.
+
+    sd and the interval are None for a single run (no spread to estimate).
+    """
+    n, mean = len(values), float(sum(values) / len(values))
+    if n < 2:
+        return {"n": n, "mean": mean, "sd": None, "low": None, "high": None}
+    sd = float(stats.tstd(values))
+    if sd == 0:
+        return {"n": n, "mean": mean, "sd": 0.0, "low": mean, "high": mean}
+    low, high = stats.t.interval(0.95, n - 1, loc=mean, scale=sd / math.sqrt(n))
+    return {"n": n, "mean": mean, "sd": sd, "low": float(low), "high": float(high)}
+
+
+def group_rows(records: list[dict]) -> list[dict]:
+    """One summary per (contestant, preset), in the order first met: its runs and test-accuracy statistics."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for record in records:
+        groups.setdefault((record["contestant"], record["preset"]), []).append(record)
+    return [{"contestant": contestant, "preset": preset, "runs": runs,
+             "test": group_stats([run["test_acc"] for run in runs]),
+             "val": group_stats([run["val_acc"] for run in runs])}
+            for (contestant, preset), runs in groups.items()]
+
+
+def format_row(group: dict) -> list[str]:
     """One table row's cells."""
+    runs, test = group["runs"], group["test"]
+    seconds = sum(run["seconds_per_epoch"] for run in runs) / len(runs)
     return [
-        record["contestant"],
-        record["preset"],
-        str(record["epochs_run"]),
-        str(record["best_epoch"]),
-        f"{record['val_acc']:.4f}",
-        f"{record['test_acc']:.4f}",
-        f"{record['param_count']:,}",
-        f"{record['seconds_per_epoch']:.1f}" if record["seconds_per_epoch"] < 10 else f"{record['seconds_per_epoch']:.0f}",
-        record["device"],
+        group["contestant"],
+        group["preset"],
+        ",".join(str(run["seed"]) for run in runs),
+        f"{group['val']['mean']:.4f}",
+        f"{test['mean']:.4f} ± {test['sd']:.4f}" if test["sd"] is not None else f"{test['mean']:.4f}",
+        f"{test['low']:.4f} to {test['high']:.4f}" if test["low"] is not None else "n/a (1 seed)",
+        ", ".join(f"{run['test_acc']:.4f}" for run in runs),
+        ", ".join(str(run["epochs_run"]) for run in runs),
+        f"{runs[0]['param_count']:,}",
+        f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}",
+        runs[0]["device"],
     ]
 
 
 def markdown_table(records: list[dict]) -> str:
-    """The records as a Markdown table, one row each."""
+    """The records as a Markdown table, one row per (contestant, preset) group."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
-    lines += ["| " + " | ".join(format_row(record)) + " |" for record in records]
+    lines += ["| " + " | ".join(format_row(group)) + " |" for group in group_rows(records)]
     return "\n".join(lines) + "\n"
 
 
 def run_bench(args: argparse.Namespace) -> list[dict]:
-    """Train what has no result file yet (or everything with --force); every asked record, in order."""
+    """Train each asked run not yet in runs.jsonl (or every one with --force); every asked record, in order."""
     contestants = args.contestants or list(REGISTRY)
     unknown = [name for name in contestants if name not in REGISTRY]
     if unknown:
         raise SystemExit(f"Unknown contestant(s): {', '.join(unknown)}; choose from: {', '.join(REGISTRY)}")
     check_overrides(contestants, args.overrides)
     args.results_dir.mkdir(parents=True, exist_ok=True)
+    finished = read_runs(args.results_dir)
     records = []
     for contestant in contestants:
         for preset in presets_to_run(args):
-            path = result_path(args.results_dir, contestant, preset)
-            if args.table_only and not path.exists():
-                print(f"{contestant}/{preset}: no result yet", flush=True)
-                continue
-            if path.exists() and (args.table_only or not args.force):
-                record = json.loads(path.read_text())
-                print(f"{contestant}/{preset}: done before, kept ({path})", flush=True)
-                stale = stale_fields(record, args)
-                if stale:
-                    print(f"  warning: trained with other hyperparameters than now asked (kept, now): {stale}; "
-                          "--force trains it again", flush=True)
+            for seed in args.seeds:
+                label = f"{contestant}/{preset}/seed {seed}"
+                record = finished.get((contestant, preset, seed))
+                if record is None and args.table_only:
+                    print(f"{label}: no result yet", flush=True)
+                    continue
+                if record is not None and (args.table_only or not args.force):
+                    print(f"{label}: done before, kept", flush=True)
+                    stale = stale_fields(record, args)
+                    if stale:
+                        print(f"  warning: trained with other hyperparameters than now asked (kept, now): {stale}; "
+                              "--force trains it again", flush=True)
+                    records.append(record)
+                    continue
+                print(f"{label}: training", flush=True)
+                started = time.perf_counter()
+                record = train_one(contestant, preset, seed, args)
+                append_run(args.results_dir, record)
+                print(f"{label}: test_acc {record['test_acc']:.4f} ({time.perf_counter() - started:.0f} s)", flush=True)
                 records.append(record)
-                continue
-            print(f"{contestant}/{preset}: training", flush=True)
-            started = time.perf_counter()
-            record = train_one(contestant, preset, args)
-            path.write_text(json.dumps(record, indent=1))
-            print(f"{contestant}/{preset}: test_acc {record['test_acc']:.4f} "
-                  f"({time.perf_counter() - started:.0f} s)", flush=True)
-            records.append(record)
     return records
 
 

@@ -1,4 +1,4 @@
-"""bench/accuracy.py end to end on synthetic data: a table row per contestant, and resume skips finished ones."""
+"""bench/accuracy.py end to end on synthetic data: a row per seed group, and resume skips finished runs."""
 
 import json
 import subprocess
@@ -8,7 +8,8 @@ import pytest
 from tests.support.bench import load_bench
 
 TINY = ["--dataset", "synthetic", "--epochs", "1", "--limit", "200", "--device", "cpu",
-        "--set", "num_words=1000", "--set", "maxlen=32", "--set", "embedding_dim=8", "--set", "batch_size=64", "--set", "ngram_buckets=1000"]
+        "--set", "num_words=1000", "--set", "maxlen=32", "--set", "embedding_dim=8", "--set", "batch_size=64", "--set", "ngram_buckets=1000",
+        "--seeds", "1"]
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +25,36 @@ def _run(bench, tmp_path, *names, extra=()):
     return (tmp_path / "table.md").read_text().splitlines()
 
 
+def _runs(tmp_path) -> list[dict]:
+    return [json.loads(line) for line in (tmp_path / "results" / "runs.jsonl").read_text().splitlines()]
+
+
 def test_markdown_table_has_one_row_per_contestant_asked(bench, tmp_path):
     lines = _run(bench, tmp_path, "fasttext", "ff_embedding")
-    assert lines[0] == "| contestant | preset | epochs run | best epoch | val acc | test acc | params | s/epoch | device |"
+    assert lines[0] == ("| contestant | preset | seeds | val acc | test acc (mean ± sd) | 95 % interval | test accs "
+                        "| epochs run | params | s/epoch | device |")
     assert [line.split(" | ")[0] for line in lines[2:]] == ["| fasttext", "| ff_embedding"]
     assert all(line.split(" | ")[1] == "default" for line in lines[2:])
+
+
+def test_seeds_make_one_run_each_and_one_group_row(bench, tmp_path):
+    lines = _run(bench, tmp_path, "fasttext", extra=("--seeds", "1,2"))
+    runs = _runs(tmp_path)
+    assert [(run["contestant"], run["seed"], run["hyperparams"]["seed"]) for run in runs] == [
+        ("fasttext", 1, 1), ("fasttext", 2, 2)]
+    cells = lines[2].split(" | ")
+    assert len(lines) == 3 and cells[2] == "1,2"
+    mean = (runs[0]["test_acc"] + runs[1]["test_acc"]) / 2
+    assert cells[4].startswith(f"{mean:.4f} ± ")
+    assert cells[6] == f"{runs[0]['test_acc']:.4f}, {runs[1]['test_acc']:.4f}"
+
+
+def test_group_stats_give_the_student_t_interval_of_the_mean(bench):
+    group = bench.group_stats([0.90, 0.91, 0.92])
+    assert group["mean"] == pytest.approx(0.91) and group["sd"] == pytest.approx(0.01)
+    half = 4.302653 * 0.01 / 3 ** 0.5  # t(0.975, 2 degrees of freedom)
+    assert (group["low"], group["high"]) == (pytest.approx(0.91 - half), pytest.approx(0.91 + half))
+    assert bench.group_stats([0.9]) == {"n": 1, "mean": 0.9, "sd": None, "low": None, "high": None}
 
 
 def test_with_seed_adds_a_seed_row_per_contestant(bench, tmp_path):
@@ -36,9 +62,9 @@ def test_with_seed_adds_a_seed_row_per_contestant(bench, tmp_path):
     assert [line.split(" | ")[1] for line in lines[2:]] == ["default", "seed"]
 
 
-def test_result_file_records_the_chosen_epoch_and_test_accuracy(bench, tmp_path):
+def test_run_record_has_the_chosen_epoch_and_test_accuracy(bench, tmp_path):
     _run(bench, tmp_path, "fasttext")
-    record = json.loads((tmp_path / "results" / "fasttext__default.json").read_text())
+    [record] = _runs(tmp_path)
     assert record["epochs_run"] == 1 and record["best_epoch"] == 1
     assert 0.0 <= record["test_acc"] <= 1.0
     assert record["hyperparams"]["maxlen"] == 32
@@ -46,22 +72,30 @@ def test_result_file_records_the_chosen_epoch_and_test_accuracy(bench, tmp_path)
     assert record["worker_code"].split("+")[0] == (tree or "unknown")  # the worker/ code it was trained with
 
 
-def test_resume_skips_a_finished_contestant(bench, tmp_path, capsys):
+def test_resume_skips_finished_runs_and_trains_the_missing_seeds(bench, tmp_path, capsys):
     _run(bench, tmp_path, "fasttext")
-    first = (tmp_path / "results" / "fasttext__default.json").read_text()
+    first = _runs(tmp_path)
     capsys.readouterr()
-    _run(bench, tmp_path, "fasttext", "ff_embedding")
+    _run(bench, tmp_path, "fasttext", "ff_embedding", extra=("--seeds", "1,2"))
     out = capsys.readouterr().out
-    assert "fasttext/default: done before, kept" in out
-    assert "ff_embedding/default: training" in out
-    assert (tmp_path / "results" / "fasttext__default.json").read_text() == first
+    assert "fasttext/default/seed 1: done before, kept" in out
+    assert "fasttext/default/seed 2: training" in out and "ff_embedding/default/seed 1: training" in out
+    runs = _runs(tmp_path)
+    assert runs[0] == first[0] and len(runs) == 4  # appended, the first line untouched
 
 
-def test_force_trains_a_finished_contestant_again(bench, tmp_path, capsys):
+def test_force_trains_a_finished_run_again(bench, tmp_path, capsys):
     _run(bench, tmp_path, "fasttext")
     capsys.readouterr()
     _run(bench, tmp_path, "fasttext", extra=("--force",))
-    assert "fasttext/default: training" in capsys.readouterr().out
+    assert "fasttext/default/seed 1: training" in capsys.readouterr().out
+    assert len(_runs(tmp_path)) == 2
+
+
+def test_bad_seeds_are_refused_with_an_example(bench, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        _run(bench, tmp_path, "fasttext", extra=("--seeds", "1,x"))
+    assert "--seeds takes comma-separated integers, e.g. 1,2,3 (got '1,x')" in capsys.readouterr().err
 
 
 def test_limit_caps_every_split(bench, tmp_path):
@@ -81,8 +115,8 @@ def test_table_only_lists_finished_contestants_and_trains_nothing(bench, tmp_pat
     capsys.readouterr()
     lines = _run(bench, tmp_path, "fasttext", "ff_embedding", extra=("--table-only",))
     assert [line.split(" | ")[0] for line in lines[2:]] == ["| fasttext"]
-    assert "ff_embedding/default: no result yet" in capsys.readouterr().out
-    assert not (tmp_path / "results" / "ff_embedding__default.json").exists()
+    assert "ff_embedding/default/seed 1: no result yet" in capsys.readouterr().out
+    assert [run["contestant"] for run in _runs(tmp_path)] == ["fasttext"]
 
 
 def test_kept_result_with_other_hyperparameters_is_flagged(bench, tmp_path, capsys):

@@ -52,6 +52,7 @@ def batch(steps: int) -> torch.Tensor:
 def test_registry_lists_the_contestants_in_order():
     assert NAMES == [
         "ff_raw", "ff_embedding", "cnn", "rnn", "lstm", "cnn_lstm", "gru", "bilstm", "fasttext", "transformer",
+        "nbsvm",
     ]  # fmt: skip
 
 
@@ -167,7 +168,7 @@ def test_get_contestant_unknown_name_lists_the_names():
         get_contestant("foo")
     assert str(raised.value) == (
         "Unknown contestant 'foo'; choose one of: ff_raw, ff_embedding, cnn, rnn, lstm, cnn_lstm, gru, "
-        "bilstm, fasttext, transformer"
+        "bilstm, fasttext, transformer, nbsvm"
     )
 
 
@@ -254,7 +255,10 @@ def test_parse_hyperparams_kernel_width_out_of_bounds_names_the_item():
 @pytest.mark.parametrize("name", NAMES)
 def test_seed_preset_keeps_only_the_notebooks_training_settings(name):
     seed = REGISTRY[name].presets["seed"]
-    assert {"optimizer", "lr", "batch_size", "epochs"} <= set(seed) <= {"optimizer", "lr", "batch_size", "epochs", "lr_schedule"}
+    training = {"optimizer", "lr", "batch_size", "epochs", "lr_schedule"}
+    assert {"optimizer", "lr", "batch_size", "epochs"} <= set(seed) <= training | {"num_words", "maxlen"}
+    assert {key: seed[key] for key in ("num_words", "maxlen") if key in seed} in (
+        {}, {"num_words": 10_000, "maxlen": 500})  # a contestant whose defaults move them gives the notebook's back
     assert parse_hyperparams(name, seed).lr_schedule == "constant"  # the notebook never decayed its lr
 
 

@@ -11,6 +11,7 @@ from worker.contestants.base import Contestant, TrainingParams
 from worker.contestants.convolutional import CNN
 from worker.contestants.fasttext import FASTTEXT
 from worker.contestants.feedforward import FF_EMBEDDING, FF_RAW
+from worker.contestants.nbsvm import NBSVM_CONTESTANT
 from worker.contestants.recurrent import BILSTM, CNN_LSTM, GRU, LSTM, RNN
 from worker.contestants.transformer import TRANSFORMER
 
@@ -29,7 +30,9 @@ __all__ = [
 
 REGISTRY: dict[str, Contestant] = {
     contestant.name: contestant
-    for contestant in (FF_RAW, FF_EMBEDDING, CNN, RNN, LSTM, CNN_LSTM, GRU, BILSTM, FASTTEXT, TRANSFORMER)
+    for contestant in (
+        FF_RAW, FF_EMBEDDING, CNN, RNN, LSTM, CNN_LSTM, GRU, BILSTM, FASTTEXT, TRANSFORMER, NBSVM_CONTESTANT,
+    )
 }
 
 

@@ -1,9 +1,10 @@
 """What every contestant shares: the common hyperparameters and the Contestant record."""
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Callable, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
+import torch
 from torch import nn
 
 
@@ -49,3 +50,18 @@ class Contestant:
     def defaults(self) -> TrainingParams:
         """The contestant's default hyperparameters."""
         return self.params()
+
+
+@runtime_checkable
+class FitsTrainingData(Protocol):
+    """A contestant with statistics taken from the training reviews before any gradient step.
+
+    The trainer calls `fit_from_data` once, after moving the model to its device and before the first
+    epoch, with the training split only (never the validation or test reviews), so whatever it
+    computes (nbsvm's naive-Bayes log-count ratios) is chosen on the same data as the weights.
+    What it computes must live in registered buffers, so checkpoints carry it and a rebuilt model
+    predicts without the training reviews.
+    """
+
+    def fit_from_data(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        """x: (N, T) int64 pre-padded token ids; y: (N,) float32 labels in {0, 1}; on the model's device."""

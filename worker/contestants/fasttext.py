@@ -5,7 +5,7 @@ from torch import nn
 
 from worker.contestants import fields
 from worker.contestants.base import Contestant, TrainingParams
-from worker.contestants.layers import logit_head, real_token_mask, uniform_embedding, word_embedding
+from worker.contestants.layers import bigram_keys, logit_head, real_token_mask, uniform_embedding, word_embedding
 
 BIGRAM_HASH_MULTIPLIER = 1_000_003  # a prime; bucket = (a * M + b) % ngram_buckets
 
@@ -26,11 +26,8 @@ class FastTextParams(TrainingParams):
 
 def bigram_buckets(ids: torch.Tensor, buckets: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Hashed ids of each pair of neighbouring tokens, and whether both tokens of the pair are real."""
-    first, second = ids[:, :-1], ids[:, 1:]  # (B, T-1) each
-    mask = real_token_mask(ids)  # (B, T)
-    real = mask[:, :-1] & mask[:, 1:]  # (B, T-1)
-    hashed = (first * BIGRAM_HASH_MULTIPLIER + second) % buckets  # (B, T-1)
-    return hashed, real
+    keys, real = bigram_keys(ids, BIGRAM_HASH_MULTIPLIER)  # (B, T-1) each
+    return keys % buckets, real  # (B, T-1) each
 
 
 class FastText(nn.Module):

@@ -46,6 +46,17 @@ def real_token_mask(ids: torch.Tensor) -> torch.Tensor:
     return ids != PAD_ID  # (B, T)
 
 
+def bigram_keys(ids: torch.Tensor, base: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """One integer per pair of neighbouring tokens, `first * base + second`, and whether both are real.
+
+    ids (B, T) -> keys (B, T-1) int64, real (B, T-1) bool. With `base` above every id the key is the
+    pair itself (nbsvm's exact bigram table); fastText hashes it into buckets with a prime base.
+    """
+    mask = real_token_mask(ids)  # (B, T)
+    real = mask[:, :-1] & mask[:, 1:]  # (B, T-1)
+    return ids[:, :-1] * base + ids[:, 1:], real  # (B, T-1) each
+
+
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Mean of x (B, T, D) over the steps where mask (B, T) is True; zeros for a row with none."""
     weights = mask.unsqueeze(-1).to(x.dtype)  # (B, T, 1)

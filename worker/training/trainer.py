@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from worker.contestants.base import TrainingParams
+from worker.contestants.base import FitsTrainingData, TrainingParams
 from worker.data.types import EncodedData
 from worker.training.batching import evaluation_batches, review_lengths, take_batch, training_batches
 from worker.training.device import autocast_dtype, configure_backends, resolve_device
@@ -156,6 +156,8 @@ def train(model: nn.Module, data: EncodedData, hp: TrainingParams, *,
     model.to(device)
     train_split = _Split(data.x_train, data.y_train, device)
     val_split = _Split(data.x_val, data.y_val, device)
+    if isinstance(model, FitsTrainingData):
+        model.fit_from_data(train_split.x, train_split.y)  # training reviews only, once
     optimizer = make_optimizer(model, hp)
     loss_fn = nn.BCEWithLogitsLoss()
     result = TrainResult(param_count=sum(p.numel() for p in model.parameters()), device=str(device))
