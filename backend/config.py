@@ -23,6 +23,8 @@ class Settings:
     lease_seconds: float = field(default_factory=lambda: float(os.environ.get("BATTLEFIELD_LEASE_SECONDS", "30")))
     # When set, /api/worker/* requires "Authorization: Bearer <token>".
     worker_token: str | None = field(default_factory=lambda: os.environ.get("BATTLEFIELD_WORKER_TOKEN") or None)
+    # Seconds between the keep-alive comments of an event stream (proxies drop silent connections).
+    sse_ping_seconds: float = field(default_factory=lambda: float(os.environ.get("BATTLEFIELD_SSE_PING_SECONDS", "15")))
     host: str = field(default_factory=lambda: os.environ.get("BATTLEFIELD_HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: int(os.environ.get("BATTLEFIELD_PORT", "8000")))
 

@@ -39,8 +39,8 @@ engine = make_engine(settings.database_url)
 SessionLocal = sessionmaker(engine, expire_on_commit=False)
 
 
-async def get_session() -> Iterator[Session]:
-    """One session per request; async so FastAPI does not hop to a thread just to open it."""
+def get_session() -> Iterator[Session]:
+    """One session per request, opened and closed in the thread pool like the plain `def` routes that use it."""
     with SessionLocal() as session:
         yield session
 

@@ -1,10 +1,13 @@
 """In-process event broadcaster for Server-Sent Events: per-subscriber queues and a replay ring buffer."""
 
 import asyncio
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
+
+from sse_starlette import ServerSentEvent
+
+from backend.loophop import LoopHop
 
 # The events the all-runs stream carries; a one-run stream carries every kind for its run.
 GLOBAL_KINDS = frozenset({"status", "progress", "deleted"})
@@ -38,8 +41,13 @@ class Event:
     def encode(self) -> bytes:
         """The SSE wire form (built once, shared by every stream)."""
         if self._wire is None:
-            self._wire = f"id: {self.id}\nevent: {self.kind}\ndata: {self.data}\n\n".encode()
+            self._wire = frame(self.id, self.kind, self.data)
         return self._wire
+
+
+def frame(event_id: int, kind: str, data: str) -> bytes:
+    """One event in the SSE wire format (sse-starlette's encoder, `\n` line ends): id, event, data."""
+    return ServerSentEvent(data, event=kind, id=str(event_id), sep="\n").encode()
 
 
 class Subscription:
@@ -59,20 +67,14 @@ class Subscription:
 class Broadcaster:
     """Fans events out to subscribers the moment they are published; keeps the last `capacity` for resume."""
 
-    def __init__(self, capacity: int = 1000):
+    def __init__(self, hop: LoopHop | None = None, capacity: int = 1000):
+        self._hop = hop or LoopHop()
         self._buffer: deque[Event] = deque(maxlen=capacity)
         # Ids continue from the wall clock in microseconds, so ids after a restart exceed the old ones
         # and a client resuming with an old Last-Event-ID is seen as having a gap.
         self._next_id = time.time_ns() // 1000
         self._subscribers: set[Subscription] = set()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._loop_thread: int | None = None
         self.closed = False
-
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Remember the event loop so publish() may be called from worker threads."""
-        self._loop = loop
-        self._loop_thread = threading.get_ident()
 
     @property
     def last_id(self) -> int:
@@ -81,10 +83,7 @@ class Broadcaster:
 
     def publish(self, kind: str, run_id: int, data: EventData) -> None:
         """Publish an event (data: JSON text, or a function returning it); safe from any thread."""
-        if self._loop is not None and threading.get_ident() != self._loop_thread:
-            self._loop.call_soon_threadsafe(self._publish, kind, run_id, data)
-        else:
-            self._publish(kind, run_id, data)
+        self._hop.call(self._publish, kind, run_id, data)
 
     def _publish(self, kind: str, run_id: int, data: EventData) -> None:
         event = Event(self._next_id, kind, run_id, data)

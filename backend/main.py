@@ -6,6 +6,8 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from sse_starlette.sse import AppStatus
 
 from backend import __version__, queue
 from backend.config import settings
@@ -18,15 +20,27 @@ from backend.static import mount_static
 log = logging.getLogger("backend")
 
 
+def reap_once(state: AppState) -> None:
+    """Fail the active runs whose lease expired, and announce them (blocking: runs in the thread pool)."""
+    with SessionLocal() as session:
+        for row in queue.reap_expired(session, settings.lease_seconds):
+            log.warning("run %s: %s", row.id, row.error)
+            state.publish_run(row)
+
+
+def start_up() -> None:
+    """Migrate, then renew the leases the outage interrupted (blocking: runs in the thread pool)."""
+    upgrade_database()
+    with SessionLocal() as session:
+        queue.extend_leases(session, settings.lease_seconds)
+
+
 async def reap_forever(state: AppState) -> None:
     """Every second (or a quarter lease), fail the active runs whose lease expired, and announce them."""
     interval = min(1.0, settings.lease_seconds / 4)
     while not state.stopping.is_set():
         try:
-            with SessionLocal() as session:
-                for row in queue.reap_expired(session, settings.lease_seconds):
-                    log.warning("run %s: %s", row.id, row.error)
-                    state.publish_run(row)
+            await run_in_threadpool(reap_once, state)
         except Exception:  # keep reaping after a transient database error
             log.exception("lease reaper failed; retrying")
         with contextlib.suppress(TimeoutError):
@@ -34,23 +48,36 @@ async def reap_forever(state: AppState) -> None:
                 await state.stopping.wait()
 
 
+SHUTDOWN_CHECK_SECONDS = 0.25
+
+
+async def end_streams_on_exit(state: AppState) -> None:
+    """Once uvicorn is told to stop (sse-starlette's `AppStatus` sees its signal), end the event streams
+    and wake the waiting claims, so that the graceful shutdown does not wait on them."""
+    while not (state.stopping.is_set() or AppStatus.should_exit):
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SHUTDOWN_CHECK_SECONDS):
+                await state.stopping.wait()
+    state.begin_shutdown()
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Migrate, renew the leases the outage interrupted, run the reaper; end streams on the way out."""
     state: AppState = app.state.battlefield
     state.bind(asyncio.get_running_loop())
-    upgrade_database()
-    with SessionLocal() as session:
-        queue.extend_leases(session, settings.lease_seconds)
-    reaper = asyncio.create_task(reap_forever(state))
+    await run_in_threadpool(start_up)
+    tasks = [asyncio.create_task(reap_forever(state)), asyncio.create_task(end_streams_on_exit(state))]
     try:
         yield
     finally:
         state.begin_shutdown()
         await asyncio.sleep(0)
-        reaper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reaper
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def create_app() -> FastAPI:

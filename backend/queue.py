@@ -5,7 +5,6 @@ when no row matched. Leases age from the last heartbeat, never from the claim.
 """
 
 import asyncio
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Integer, Row, and_, bindparam, insert, or_, select, text, update
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from backend.errors import Conflict, NotLeased, StaleStatus
 from backend.jsonutil import finite_or_none
+from backend.loophop import LoopHop
 from backend.models import epochs, runs, workers
 from backend.schemas import ACTIVE_STATUSES
 from backend.store import get_run
@@ -24,15 +24,9 @@ CLAIM_RETRIES = 10
 class RunAvailable:
     """Wakes waiting claims when a run is launched; notify() is safe from any thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, hop: LoopHop | None = None) -> None:
         self._event = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._loop_thread: int | None = None
-
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Remember the event loop for notifications from worker threads."""
-        self._loop = loop
-        self._loop_thread = threading.get_ident()
+        self._hop = hop or LoopHop()
 
     def current(self) -> asyncio.Event:
         """The event the next notify() sets; take it before looking at the queue so no launch is missed."""
@@ -40,10 +34,7 @@ class RunAvailable:
 
     def notify(self) -> None:
         """Wake every claim waiting now."""
-        if self._loop is not None and threading.get_ident() != self._loop_thread:
-            self._loop.call_soon_threadsafe(self._notify)
-        else:
-            self._notify()
+        self._hop.call(self._notify)
 
     def _notify(self) -> None:
         event, self._event = self._event, asyncio.Event()
@@ -87,12 +78,15 @@ def touch_worker(session: Session, name: str, *, host: str | None = None, device
 
 
 def claim(session: Session, worker: str, device: str, lease_seconds: float) -> Row | None:
-    """Hand the oldest queued run to `worker` with a lease, atomically; None if nothing is queued. Commits."""
+    """Hand the oldest queued run to `worker` with a lease, atomically; None if nothing is queued. Commits.
+
+    With nothing queued it only reads (so an idle long poll never waits on a writer's lock); the
+    route records the idle worker's `last_seen` after replying (`note_idle`).
+    """
     for _ in range(CLAIM_RETRIES):
         run_id = session.execute(select(runs.c.id).where(text("status = 'queued'")).order_by(runs.c.id).limit(1)).scalar()
         if run_id is None:
-            touch_worker(session, worker, device=device)
-            session.commit()
+            session.rollback()
             return None
         now = datetime.now(UTC)
         try:
@@ -113,6 +107,12 @@ def claim(session: Session, worker: str, device: str, lease_seconds: float) -> R
         session.commit()
         return row
     return None
+
+
+def note_idle(session: Session, worker: str, device: str) -> None:
+    """Record that idle worker `worker` asked for work just now. Commits."""
+    touch_worker(session, worker, device=device)
+    session.commit()
 
 
 def heartbeat(session: Session, run_id: int, worker: str, lease_seconds: float) -> Row:
@@ -136,13 +136,14 @@ def heartbeat(session: Session, run_id: int, worker: str, lease_seconds: float) 
 _HOLDER = select(runs.c.status, runs.c.worker).where(runs.c.id == bindparam("run_id", type_=Integer))
 
 
-def check_holder(session: Session | Connection, run_id: int, worker: str) -> None:
-    """RunNotFound or NotLeased unless `worker` holds the active run."""
+def check_holder(session: Session | Connection, run_id: int, worker: str) -> str:
+    """The run's status (running or cancelling); RunNotFound or NotLeased unless `worker` holds the active run."""
     row = session.execute(_HOLDER, {"run_id": run_id}).first()
     if row is None:
         get_run(session, run_id)
     if row.worker != worker or row.status not in ACTIVE_STATUSES:
         raise NotLeased(run_id, worker)
+    return row.status
 
 
 def cancel(session: Session, run_id: int) -> Row:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend.events import Broadcaster, ProgressBoard
+from backend.loophop import LoopHop
 from backend.predict import PredictorCache
 from backend.queue import RunAvailable
 from backend.schemas import TERMINAL_STATUSES, RunPublic
@@ -15,24 +16,24 @@ from backend.schemas import TERMINAL_STATUSES, RunPublic
 class AppState:
     """The in-process services shared by the routes and background tasks."""
 
-    broadcaster: Broadcaster = field(default_factory=Broadcaster)
+    hop: LoopHop = field(default_factory=LoopHop)
+    broadcaster: Broadcaster = None  # type: ignore[assignment]  # built on `hop` in __post_init__
     progress: ProgressBoard = field(default_factory=ProgressBoard)
-    run_available: RunAvailable = field(default_factory=RunAvailable)
+    run_available: RunAvailable = None  # type: ignore[assignment]
     predictors: PredictorCache = field(default_factory=PredictorCache)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def __post_init__(self) -> None:
+        self.broadcaster = self.broadcaster or Broadcaster(self.hop)
+        self.run_available = self.run_available or RunAvailable(self.hop)
+
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Attach the thread-safe notifiers to the server's event loop."""
-        self.broadcaster.bind(loop)
-        self.run_available.bind(loop)
-        self._loop = loop
+        self.hop.bind(loop)
 
     def begin_shutdown(self) -> None:
         """End streams and long polls now so the server can exit promptly; safe from a signal handler."""
-        loop = getattr(self, "_loop", None)
-        if loop is None or loop.is_closed():
-            return
-        loop.call_soon_threadsafe(self._stop)
+        self.hop.schedule(self._stop)
 
     def _stop(self) -> None:
         self.stopping.set()

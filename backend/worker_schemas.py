@@ -62,6 +62,12 @@ class HeartbeatPublic(BaseModel):
     lease_expires_at: datetime
 
 
+class ProgressPublic(BaseModel):
+    """The reply to a progress report: `cancel` is true once the run was asked to stop."""
+
+    cancel: bool
+
+
 class ProgressRequest(BaseModel):
     """Where the trainer is within an epoch."""
 

@@ -3,7 +3,6 @@
 from typing import Any
 
 from fastapi import APIRouter, Body
-from fastapi.concurrency import run_in_threadpool
 
 from backend.contestants import architectures, datasets, summary
 from backend.schemas import ArchitecturePublic, DatasetPublic, SummaryPublic
@@ -12,18 +11,18 @@ router = APIRouter(prefix="/api", tags=["architectures"])
 
 
 @router.get("/architectures", response_model=list[ArchitecturePublic])
-async def list_architectures() -> list[dict]:
+def list_architectures() -> list[dict]:
     """Every contestant: title, description, JSON Schema of its hyperparameters, presets."""
     return architectures()
 
 
 @router.post("/architectures/{name}/summary", response_model=SummaryPublic)
-async def summarize_architecture(name: str, hyperparams: dict[str, Any] = Body(default_factory=dict)) -> dict:
+def summarize_architecture(name: str, hyperparams: dict[str, Any] = Body(default_factory=dict)) -> dict:
     """Parameter count and layers for these hyperparameters, without training. 404 unknown, 422 invalid."""
-    return await run_in_threadpool(summary, name, hyperparams)
+    return summary(name, hyperparams)
 
 
 @router.get("/datasets", response_model=list[DatasetPublic])
-async def list_datasets() -> list[dict]:
+def list_datasets() -> list[dict]:
     """Every dataset a run may train on."""
     return datasets()

@@ -1,24 +1,31 @@
-"""Server-Sent Events: every run's news at /api/events, one run's at /api/runs/{id}/events."""
+"""Server-Sent Events (sse-starlette): every run's news at /api/events, one run's at /api/runs/{id}/events.
 
-import asyncio
-import contextlib
+A resume the replay buffer cannot serve (a `Last-Event-ID` older than the buffer, or from before a
+restart) gets a fresh snapshot instead: the all-runs stream a `snapshot` event listing the active
+runs, the run stream the run's `status` (and `end` if it is over). Either way the client should
+re-fetch what it shows; the dashboard does so on every reconnect.
+"""
+
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Header
-from fastapi.responses import StreamingResponse
+from fastapi.concurrency import run_in_threadpool
+from sse_starlette import EventSourceResponse
 
 from backend import store
+from backend.config import settings
 from backend.db import SessionLocal
 from backend.deps import RunId, StateDep
-from backend.events import Event, Subscription
-from backend.schemas import TERMINAL_STATUSES
+from backend.events import Event, Subscription, frame
+from backend.jsonutil import dumps
+from backend.schemas import ACTIVE_STATUSES, TERMINAL_STATUSES
 from backend.state import AppState
 
 router = APIRouter(prefix="/api", tags=["events"])
 
-KEEPALIVE_SECONDS = 15.0
-SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Connection": "keep-alive"}
+RETRY_MILLISECONDS = 2000
 SSE_DOC = {200: {"content": {"text/event-stream": {}}, "description": "An event stream."}}
 
 
@@ -29,28 +36,15 @@ def _parse_last_event_id(value: str | None) -> int | None:
         return None
 
 
-def _frame(event_id: int, kind: str, data: str) -> bytes:
-    return f"id: {event_id}\nevent: {kind}\ndata: {data}\n\n".encode()
-
-
 async def _stream(state: AppState, subscription: Subscription, opening: list[bytes], end_after: bool) -> AsyncIterator[bytes]:
     """Yield the opening frames, then live events until `end`/`deleted` (one-run streams) or shutdown."""
     try:
-        yield b"retry: 2000\n\n"
-        for frame in opening:
-            yield frame
+        yield f"retry: {RETRY_MILLISECONDS}\n\n".encode()
+        for data in opening:
+            yield data
         if end_after:
             return
-        while True:
-            event: Event | None = None
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(KEEPALIVE_SECONDS):
-                    event = await subscription.queue.get()
-                if event is None:
-                    return
-            if event is None:
-                yield b": keep-alive\n\n"
-                continue
+        while (event := await subscription.queue.get()) is not None:
             yield event.encode()
             if subscription.run_id is not None and event.kind in ("end", "deleted"):
                 return
@@ -58,35 +52,65 @@ async def _stream(state: AppState, subscription: Subscription, opening: list[byt
         state.broadcaster.unsubscribe(subscription)
 
 
-@router.get("/events", responses=SSE_DOC, response_class=StreamingResponse)
-async def all_events(state: StateDep, last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
-    """`status` (created, any change, after each epoch row), `progress` and `deleted` events of every run."""
+def _response(state: AppState, subscription: Subscription, opening: list[bytes], end_after: bool) -> EventSourceResponse:
+    """The stream with keep-alive comments every BATTLEFIELD_SSE_PING_SECONDS; ends at server shutdown."""
+    return EventSourceResponse(
+        _stream(state, subscription, opening, end_after), ping=settings.sse_ping_seconds, sep="\n", send_timeout=30,
+        # At shutdown the app ends its streams itself (main.end_streams_on_exit); give it time to, before a cancel.
+        shutdown_event=anyio.Event(), shutdown_grace_period=1.0,
+    )
+
+
+SNAPSHOT_MAX_RUNS = 1000
+
+
+def _active_runs(state: AppState) -> str:
+    """The `snapshot` event's data: {"runs": [RunPublic], "count"}: the newest 1000 queued, running or
+    cancelling runs and how many there are."""
+    with SessionLocal() as session:
+        rows, count = store.list_runs(session, status=["queued", *ACTIVE_STATUSES], limit=SNAPSHOT_MAX_RUNS)
+    return dumps({"runs": [state.run_public(row).model_dump(mode="json") for row in rows], "count": count})
+
+
+@router.get("/events", responses=SSE_DOC, response_class=EventSourceResponse)
+async def all_events(state: StateDep, last_event_id: Annotated[str | None, Header()] = None) -> EventSourceResponse:
+    """`status` (created, any change, after each epoch row), `progress` and `deleted` events of every run;
+    `snapshot` first when a resume cannot be replayed."""
     subscription, replay = state.broadcaster.subscribe(None, _parse_last_event_id(last_event_id))
     opening = [event.encode() for event in replay or []]
-    return StreamingResponse(_stream(state, subscription, opening, False), media_type="text/event-stream", headers=SSE_HEADERS)
+    if replay is None:
+        snapshot_id = state.broadcaster.last_id
+        try:
+            opening.append(frame(snapshot_id, "snapshot", await run_in_threadpool(_active_runs, state)))
+        except Exception:
+            state.broadcaster.unsubscribe(subscription)
+            raise
+    return _response(state, subscription, opening, False)
 
 
-@router.get("/runs/{run_id}/events", responses=SSE_DOC, response_class=StreamingResponse)
-async def run_events(run_id: RunId, state: StateDep, last_event_id: Annotated[str | None, Header()] = None) -> StreamingResponse:
+def _read_run(run_id: int):
+    with SessionLocal() as session:  # a fresh session, never the request's
+        return store.get_run(session, run_id)
+
+
+@router.get("/runs/{run_id}/events", responses=SSE_DOC, response_class=EventSourceResponse)
+async def run_events(run_id: RunId, state: StateDep, last_event_id: Annotated[str | None, Header()] = None) -> EventSourceResponse:
     """One run's `status`, `progress`, `epoch` and a final `end` once it is terminal (then the stream closes)."""
     resume_from = _parse_last_event_id(last_event_id)
     subscription, replay = state.broadcaster.subscribe(run_id, resume_from)
     snapshot_id = state.broadcaster.last_id
     try:
-        with SessionLocal() as session:  # a fresh session, never the request's
-            row = store.get_run(session, run_id)
+        row = await run_in_threadpool(_read_run, run_id)
     except Exception:
         state.broadcaster.unsubscribe(subscription)
         raise
     public = state.run_public(row).model_dump_json()
     terminal = row.status in TERMINAL_STATUSES
-    opening = [event.encode() for event in replay or []]
+    opening: list[bytes] = [event.encode() for event in replay or []]
     replayed_end = any(event.kind == "end" for event in replay or [])
     if replay is None or resume_from is None:
-        opening.append(_frame(snapshot_id, "status", public))
+        opening.append(frame(snapshot_id, "status", public))
     if terminal and not replayed_end:
-        opening.append(_frame(snapshot_id, "end", public))
+        opening.append(frame(snapshot_id, "end", public))
     end_after = terminal or any(event.kind in ("end", "deleted") for event in replay or [])
-    return StreamingResponse(
-        _stream(state, subscription, opening, end_after), media_type="text/event-stream", headers=SSE_HEADERS
-    )
+    return _response(state, subscription, opening, end_after)

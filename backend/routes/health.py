@@ -11,7 +11,7 @@ router = APIRouter(prefix="/api", tags=["health"])
 
 
 @router.get("/health", response_model=HealthPublic)
-async def health(session: SessionDep) -> HealthPublic:
+def health(session: SessionDep) -> HealthPublic:
     """{"status": "ok", ...} once the database answers."""
     workers = queue.count_live_workers(session, settings.lease_seconds)
     return HealthPublic(status="ok", version=__version__, database=settings.database_kind, workers=workers)

@@ -1,9 +1,11 @@
-"""Runs: launch, list, read, relabel, cancel, clone, delete, learning curve, predict."""
+"""Runs: launch, list, read, relabel, cancel, clone, delete, learning curve, predict.
+
+Every route is a plain `def`: FastAPI runs it in its thread pool, so a database wait never stalls the event loop.
+"""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from fastapi.concurrency import run_in_threadpool
 
 from backend import queue, store
 from backend.contestants import validate_launch
@@ -80,26 +82,26 @@ def list_runs(
 
 
 @router.get("/{run_id}", response_model=RunPublic)
-async def read_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
+def read_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     """One run: config, status, timings, parameter count, best and final metrics, error."""
     return state.run_public(store.get_run(session, run_id))
 
 
 @router.patch("/{run_id}", response_model=RunPublic)
-async def update_run(run_id: RunId, body: RunUpdate, session: SessionDep, state: StateDep) -> RunPublic:
+def update_run(run_id: RunId, body: RunUpdate, session: SessionDep, state: StateDep) -> RunPublic:
     """Change a run's name, tags or notes."""
     row = store.update_labels(session, run_id, body.model_dump(exclude_unset=True, exclude_none=True))
     return state.publish_run(row, announce_end=False)
 
 
 @router.post("/{run_id}/cancel", response_model=RunPublic)
-async def cancel_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
+def cancel_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     """A queued run is cancelled at once; a running one turns cancelling and its worker stops it."""
     return state.publish_run(queue.cancel(session, run_id))
 
 
 @router.post("/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
-async def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
+def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     """A new queued run with the same contestant, dataset, hyperparameters and tags."""
     source = store.get_run(session, run_id)
     row = store.create_run(
@@ -116,7 +118,7 @@ async def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunP
 
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_run(run_id: RunId, session: SessionDep, state: StateDep) -> Response:
+def delete_run(run_id: RunId, session: SessionDep, state: StateDep) -> Response:
     """Delete a run that is not running, with its epoch rows and checkpoint."""
     store.delete_run(session, run_id)
     checkpoint_path(run_id).unlink(missing_ok=True)
@@ -127,16 +129,16 @@ async def delete_run(run_id: RunId, session: SessionDep, state: StateDep) -> Res
 
 
 @router.get("/{run_id}/metrics", response_model=list[EpochPublic])
-async def read_metrics(run_id: RunId, session: SessionDep) -> Response:
+def read_metrics(run_id: RunId, session: SessionDep) -> Response:
     """The run's epoch rows in order; null where a metric was NaN."""
     return Response(dumps(store.metrics(session, run_id)), media_type="application/json")
 
 
 @router.post("/{run_id}/predict", response_model=PredictPublic)
-async def predict(run_id: RunId, body: PredictRequest, session: SessionDep, state: StateDep) -> PredictPublic:
+def predict(run_id: RunId, body: PredictRequest, session: SessionDep, state: StateDep) -> PredictPublic:
     """The finished run's probability that the review is positive."""
     store.get_run(session, run_id)
     if not checkpoint_path(run_id).exists():
         raise Conflict(f"Run {run_id} has no checkpoint yet; predict needs a finished run")
-    probability = await run_in_threadpool(lambda: state.predictors.get(run_id).predict(body.text))
+    probability = state.predictors.get(run_id).predict(body.text)
     return PredictPublic(run_id=run_id, probability=probability, label="positive" if probability >= 0.5 else "negative")

@@ -1,17 +1,23 @@
-"""The worker's side: register, claim (long poll), heartbeat, progress, epoch rows, checkpoint, finish."""
+"""The worker's side: register, claim (long poll), heartbeat, progress, epoch rows, checkpoint, finish.
+
+Plain `def` routes (FastAPI's thread pool) except the claim's long poll and the checkpoint's body
+stream, which await and hop to the thread pool for each database or file call.
+"""
 
 import asyncio
 import contextlib
 import os
 import time
 
-from fastapi import APIRouter, Depends, Request, Response, status
+import anyio
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from backend import queue, store
 from backend.config import settings
-from backend.db import engine
+from backend.db import SessionLocal, engine
 from backend.deps import RunId, SessionDep, StateDep, get_state, require_worker_token, run_id_from_text
 from backend.jsonutil import dumps, finite_or_none
 from backend.predict import checkpoint_path
@@ -24,6 +30,7 @@ from backend.worker_schemas import (
     FinishRequest,
     HeartbeatPublic,
     HeartbeatRequest,
+    ProgressPublic,
     ProgressRequest,
     RegisterPublic,
     RegisterRequest,
@@ -49,12 +56,12 @@ class LeanEpochRoute(APIRoute):
                 body = EpochRequest.model_validate_json(await request.body())
             except ValidationError:
                 return await standard(request)
-            return await self.endpoint(run_id, body, request.app.state.battlefield)
+            return await run_in_threadpool(self.endpoint, run_id, body, request.app.state.battlefield)
 
         return handler
 
 
-async def add_epoch(run_id: RunId, body: EpochRequest, state: StateDep) -> Response:
+def add_epoch(run_id: RunId, body: EpochRequest, state: StateDep) -> Response:
     """Store one epoch row (idempotent on run and epoch) and broadcast it with the run's new summary.
 
     The hottest request: a Connection instead of a session, and events whose JSON is built only
@@ -82,7 +89,7 @@ router.add_api_route(  # first in the router, so matched first
 
 
 @router.post("/register", response_model=RegisterPublic)
-async def register(body: RegisterRequest, session: SessionDep) -> RegisterPublic:
+def register(body: RegisterRequest, session: SessionDep) -> RegisterPublic:
     """Record the worker and tell it the lease terms."""
     queue.touch_worker(session, body.name, host=body.host, device=body.device)
     session.commit()
@@ -96,14 +103,21 @@ async def register(body: RegisterRequest, session: SessionDep) -> RegisterPublic
     response_model=ClaimPublic,
     responses={204: {"description": "Nothing was queued within `wait` seconds."}},
 )
-async def claim(body: ClaimRequest, request: Request, session: SessionDep, state: StateDep) -> ClaimPublic | Response:
+async def claim(
+    body: ClaimRequest, request: Request, session: SessionDep, state: StateDep, background: BackgroundTasks
+) -> ClaimPublic | Response:
     """The oldest queued run, now running under this worker's lease; waits up to `wait` s for a launch."""
     deadline = time.monotonic() + body.wait
+
+    def nothing() -> Response:
+        background.add_task(_note_idle, body.worker, body.device)  # a claim that took a run recorded its worker
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
     while True:
         if await request.is_disconnected():  # a worker that hung up mid-wait must not take a run
-            return Response(status_code=status.HTTP_204_NO_CONTENT)
+            return nothing()
         launched = state.run_available.current()  # taken before looking, so a launch in between wakes us
-        row = queue.claim(session, body.worker, body.device, settings.lease_seconds)
+        row = await run_in_threadpool(queue.claim, session, body.worker, body.device, settings.lease_seconds)
         if row is not None:
             state.publish_run(row)
             run = ClaimedRun(
@@ -112,28 +126,37 @@ async def claim(body: ClaimRequest, request: Request, session: SessionDep, state
             return ClaimPublic(run=run, lease_expires_at=row.lease_expires_at)
         remaining = deadline - time.monotonic()
         if remaining <= 0 or state.stopping.is_set():
-            return Response(status_code=status.HTTP_204_NO_CONTENT)
-        with contextlib.suppress(TimeoutError):
+            return nothing()
+        with contextlib.suppress(TimeoutError):  # a launch or the server's shutdown wakes it
             async with asyncio.timeout(remaining):
                 await launched.wait()
 
 
+def _note_idle(worker: str, device: str) -> None:
+    """Record an idle worker's `last_seen` once its empty claim was answered (a write may wait on a lock)."""
+    with SessionLocal() as session:
+        queue.note_idle(session, worker, device)
+
+
 @router.post("/runs/{run_id}/heartbeat", response_model=HeartbeatPublic)
-async def heartbeat(run_id: RunId, body: HeartbeatRequest, session: SessionDep) -> HeartbeatPublic:
+def heartbeat(run_id: RunId, body: HeartbeatRequest, session: SessionDep) -> HeartbeatPublic:
     """Renew the lease; `cancel` tells the worker to stop. 409 if this worker does not hold the run."""
     row = queue.heartbeat(session, run_id, body.worker, settings.lease_seconds)
     return HeartbeatPublic(cancel=row.status == "cancelling", lease_expires_at=row.lease_expires_at)
 
 
-@router.post("/runs/{run_id}/progress", status_code=status.HTTP_204_NO_CONTENT)
-async def progress(run_id: RunId, body: ProgressRequest, state: StateDep) -> Response:
-    """In-epoch progress: kept in memory and broadcast (JSON built only when a stream sends it), not stored."""
+@router.post("/runs/{run_id}/progress", response_model=ProgressPublic)
+def progress(run_id: RunId, body: ProgressRequest, state: StateDep) -> Response:
+    """In-epoch progress: kept in memory and broadcast (JSON built only when a stream sends it), not stored.
+
+    The reply's `cancel` carries a cancel request to the worker within one progress report.
+    """
     with engine.connect() as connection:
-        queue.check_holder(connection, run_id, body.worker)
+        run_status = queue.check_holder(connection, run_id, body.worker)
     point = {"epoch": body.epoch, "fraction": body.fraction, "loss": finite_or_none(body.loss)}
     state.progress.set(run_id, point)
     state.broadcaster.publish("progress", run_id, lambda: dumps({"run_id": run_id, **point}))
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(b'{"cancel":true}' if run_status == "cancelling" else b'{"cancel":false}', media_type="application/json")
 
 
 def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
@@ -148,25 +171,30 @@ def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
 )
 async def upload_checkpoint(run_id: RunId, worker: str, request: Request, session: SessionDep, state: StateDep) -> Response:
     """Store the run's checkpoint (raw bytes of torch.save) at <data_dir>/checkpoints/<id>.pt."""
-    queue.check_checkpoint_upload(session, run_id, worker)
-    session.rollback()
+    await run_in_threadpool(_check_upload, session, run_id, worker)
     path = checkpoint_path(run_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.{run_id}.part")
+    partial = anyio.Path(path.with_suffix(f".{os.getpid()}.{run_id}.part"))
     try:
-        with open(partial, "wb") as file:
+        await partial.parent.mkdir(parents=True, exist_ok=True)
+        async with await anyio.open_file(partial, "wb") as file:
             async for chunk in request.stream():
-                file.write(chunk)
-        os.replace(partial, path)
+                await file.write(chunk)
+        await partial.replace(path)
     finally:
-        partial.unlink(missing_ok=True)
+        await partial.unlink(missing_ok=True)
     state.predictors.forget(run_id)
-    queue.mark_checkpoint(session, run_id, worker)
+    await run_in_threadpool(queue.mark_checkpoint, session, run_id, worker)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+def _check_upload(session, run_id: int, worker: str) -> None:
+    """The upload's guard, its read transaction ended before the body streams in."""
+    queue.check_checkpoint_upload(session, run_id, worker)
+    session.rollback()
+
+
 @router.post("/runs/{run_id}/finish", response_model=RunPublic)
-async def finish(run_id: RunId, body: FinishRequest, session: SessionDep, state: StateDep) -> RunPublic:
+def finish(run_id: RunId, body: FinishRequest, session: SessionDep, state: StateDep) -> RunPublic:
     """The worker's final verdict; the run turns succeeded, failed (with the error) or cancelled."""
     row = queue.finish(session, run_id, body.worker, body.model_dump(), settings.lease_seconds)
     return state.publish_run(row)

@@ -72,3 +72,35 @@ def test_all_runs_stream_announces_launch_and_delete(client: httpx.Client, modul
     assert (created["event"], created["data"]["id"], created["data"]["status"]) == ("status", run["id"], "queued")
     assert cancelled["data"]["status"] == "cancelled"
     assert (deleted["event"], deleted["data"]) == ("deleted", {"id": run["id"]})
+
+
+def test_all_runs_stream_sends_a_snapshot_of_active_runs_when_the_resume_is_too_old(client: httpx.Client, module_backend):
+    queued = launch(client)
+    with httpx.stream("GET", f"{module_backend[0]}/api/events", headers={"Last-Event-ID": "1"}, timeout=10) as stream:
+        snapshot = next(sse_events(stream))
+    client.post(f"/api/runs/{queued['id']}/cancel")
+    assert snapshot["event"] == "snapshot"
+    assert queued["id"] in [run["id"] for run in snapshot["data"]["runs"]]
+    assert snapshot["data"]["count"] == len(snapshot["data"]["runs"])
+    assert {run["status"] for run in snapshot["data"]["runs"]} <= {"queued", "running", "cancelling"}
+
+
+def test_all_runs_stream_replays_instead_of_a_snapshot_when_it_can(client: httpx.Client, module_backend):
+    with httpx.stream("GET", f"{module_backend[0]}/api/events", timeout=10) as stream:
+        events = sse_events(stream)
+        run = launch(client)
+        created = next(events)
+    client.post(f"/api/runs/{run['id']}/cancel")
+    with httpx.stream("GET", f"{module_backend[0]}/api/events", headers={"Last-Event-ID": created["id"]}, timeout=10) as stream:
+        resumed = next(sse_events(stream))
+    assert (resumed["event"], resumed["data"]["id"], resumed["data"]["status"]) == ("status", run["id"], "cancelled")
+
+
+def test_run_stream_sends_a_fresh_status_when_the_resume_is_too_old(client: httpx.Client, module_backend):
+    run = launch_and_claim(client)
+    post_epoch(client, run["id"], 1)
+    with httpx.stream("GET", f"{module_backend[0]}/api/runs/{run['id']}/events", headers={"Last-Event-ID": "1"},
+                      timeout=10) as stream:
+        first = next(sse_events(stream))
+    finish(client, run["id"])
+    assert (first["event"], first["data"]["status"], first["data"]["epochs_done"]) == ("status", "running", 1)

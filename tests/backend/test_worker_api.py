@@ -160,8 +160,18 @@ def test_progress_shows_on_the_running_run(client: httpx.Client):
     response = client.post(
         f"/api/worker/runs/{run['id']}/progress", json={"worker": "w1", "epoch": 1, "fraction": 0.5, "loss": 0.69}
     )
-    assert response.status_code == 204
+    assert (response.status_code, response.json()) == (200, {"cancel": False})
     assert client.get(f"/api/runs/{run['id']}").json()["progress"] == {"epoch": 1, "fraction": 0.5, "loss": 0.69}
+
+
+def test_progress_reply_carries_the_cancel_of_a_cancelling_run(client: httpx.Client):
+    run = launch_and_claim(client)
+    assert client.post(f"/api/runs/{run['id']}/cancel").json()["status"] == "cancelling"
+    response = client.post(
+        f"/api/worker/runs/{run['id']}/progress", json={"worker": "w1", "epoch": 1, "fraction": 0.6, "loss": 0.6}
+    )
+    finish(client, run["id"], "cancelled")
+    assert (response.status_code, response.json()) == (200, {"cancel": True})
 
 
 def test_finish_succeeded_records_test_metrics(client: httpx.Client):

@@ -137,7 +137,7 @@ class Agent:
         epochs_total = run["hyperparams"].get("epochs", "?")
         log.info("claimed %r: %s on %s", run.get("name"), run["architecture"], run["dataset"])
         heartbeat = Heartbeat(self.client, run_id, self.name, self.heartbeat_seconds, log).start()
-        reporter = RunReporter(self.client, run_id, self.name, log).start()
+        reporter = RunReporter(self.client, run_id, self.name, log, cancel_requested=heartbeat.cancel_requested).start()
         checkpoint = self.data_dir / "checkpoints" / f"run-{run_id}.pt"
         checkpoint.parent.mkdir(parents=True, exist_ok=True)
 

@@ -111,10 +111,11 @@ class BackendClient:
         """Renew the lease -> {"cancel": bool, "lease_expires_at"}; LeaseLost when the run is not ours any more."""
         return self._run_call("POST", run_id, "heartbeat", json={"worker": worker}, retry_seconds=retry_seconds).json()
 
-    def progress(self, run_id: int, worker: str, *, epoch: int, fraction: float, loss: float) -> None:
-        """Report in-epoch progress once, without retries (the next report supersedes it)."""
+    def progress(self, run_id: int, worker: str, *, epoch: int, fraction: float, loss: float) -> bool:
+        """Report in-epoch progress once, without retries (the next report supersedes it); True when the
+        reply says the run was cancelled."""
         body = json_safe({"worker": worker, "epoch": epoch, "fraction": fraction, "loss": loss})
-        self._run_call("POST", run_id, "progress", json=body, retry_seconds=0)
+        return bool(self._run_call("POST", run_id, "progress", json=body, retry_seconds=0).json().get("cancel"))
 
     def epoch(self, run_id: int, worker: str, row: dict, *, retry_seconds: float | None = 0) -> bool:
         """Store one epoch row; True when stored now, False when the backend already had it."""

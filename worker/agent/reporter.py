@@ -22,8 +22,10 @@ class RunReporter:
     """The outbox and progress sender of one run."""
 
     def __init__(self, client: BackendClient, run_id: int, worker: str, log: logging.LoggerAdapter,
-                 *, progress_interval: float = PROGRESS_INTERVAL_SECONDS):
+                 *, progress_interval: float = PROGRESS_INTERVAL_SECONDS, cancel_requested: threading.Event | None = None):
         self._client, self._run_id, self._worker = client, run_id, worker
+        # Set when a progress reply says the run was cancelled (the heartbeat's event, so either may tell).
+        self.cancel_requested = cancel_requested or threading.Event()
         self._log = log
         self._progress_interval = progress_interval
         self._cond = threading.Condition()
@@ -115,9 +117,14 @@ class RunReporter:
         while (job := self._next_job()) is not None:
             if isinstance(job, Progress):
                 try:
-                    self._client.progress(self._run_id, self._worker, epoch=job.epoch, fraction=job.fraction, loss=job.loss)
+                    cancel = self._client.progress(self._run_id, self._worker, epoch=job.epoch, fraction=job.fraction,
+                                                   loss=job.loss)
                 except (BackendUnavailable, BackendRefused) as exc:
                     self._log.debug("progress not sent: %s", exc)
+                else:
+                    if cancel and not self.cancel_requested.is_set():
+                        self._log.info("cancel requested (progress reply)")
+                        self.cancel_requested.set()
                 self._done_sending(row_stored=False)
                 continue
             try:
