@@ -46,10 +46,27 @@ def get_session() -> Iterator[Session]:
 
 
 def upgrade_database(target_engine: Engine = engine) -> None:
-    """Apply the Alembic migrations up to head, with a Config built in code."""
+    """Apply the Alembic migrations up to head, with a Config built in code.
+
+    On SQLite foreign keys are off while migrating (a batch-mode table rebuild drops the old table,
+    which would cascade to the rows that reference it; SQLite ignores the pragma inside a
+    transaction, so it is set before one begins) and checked once done: a dangling reference raises.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", target_engine.url.render_as_string(hide_password=False))
-    with target_engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = target_engine.dialect.name == "sqlite"
+    with target_engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite and (dangling := connection.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                    raise RuntimeError(f"migration left rows with dangling foreign keys: {dangling[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()

@@ -8,6 +8,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     String,
@@ -46,7 +47,7 @@ class Run(Base):
 
     __tablename__ = "runs"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     # config (architecture and dataset are columns so that they can be filtered portably)
     architecture: Mapped[str] = mapped_column(String(64))
@@ -85,6 +86,8 @@ class Run(Base):
             postgresql_where=text("status = 'queued'"),
         ),
         Index("ix_runs_architecture", "architecture"),
+        # Ids are never reused after a delete (migration 0004_runs_autoincrement; PostgreSQL: an identity).
+        {"sqlite_autoincrement": True},
     )
 
 
