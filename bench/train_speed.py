@@ -42,6 +42,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # a script, run from anywhere: import the repo
 
+from worker.config import settings as worker_settings  # noqa: E402
 from worker.contestants import REGISTRY, get_contestant, parse_hyperparams  # noqa: E402
 from worker.data import load_dataset  # noqa: E402
 from worker.data.types import EncodedData  # noqa: E402
@@ -61,7 +62,7 @@ WARMUP_SAMPLES = 128
 
 def aclimdb_data(hp) -> EncodedData:
     """The cached aclImdb encoding for the contestant's vocabulary size and length."""
-    archive = Path(os.environ.get("BATTLEFIELD_ACLIMDB", DEFAULT_ACLIMDB))
+    archive = worker_settings.aclimdb_path or Path(DEFAULT_ACLIMDB)
     return load_dataset("aclimdb", num_words=hp.num_words, maxlen=hp.maxlen, val_split=hp.val_split,
                         seed=hp.seed, aclimdb_path=archive)
 

@@ -1,26 +1,31 @@
-"""Worker settings, read once from the environment: `from worker.config import settings`."""
+"""Worker settings, read once from BATTLEFIELD_* variables: `from worker.config import settings`.
 
-import os
-from dataclasses import dataclass, field
+A bad value stops the worker at start-up with one line naming the variable (worker/settings_base.py).
+"""
+
 from pathlib import Path
 
+from pydantic import AliasChoices, Field, field_validator
 
-def _env_path(name: str, default: str | None) -> Path | None:
-    value = os.environ.get(name, default)
-    return Path(value).expanduser() if value else None
+from worker.settings_base import BattlefieldSettings, load_settings
 
 
-@dataclass(frozen=True)
-class WorkerSettings:
+class WorkerSettings(BattlefieldSettings):
     """Paths and switches the worker reads from `BATTLEFIELD_*` variables."""
 
-    data_dir: Path = field(default_factory=lambda: _env_path("BATTLEFIELD_DATA_DIR", "./data"))
-    # Path to aclImdb_v1.tar.gz or its extracted folder; None means "download it".
-    aclimdb_path: Path | None = field(default_factory=lambda: _env_path("BATTLEFIELD_ACLIMDB", None))
-    # "auto" picks cuda, then mps, then cpu.
-    device: str = field(default_factory=lambda: os.environ.get("BATTLEFIELD_DEVICE", "auto"))
-    # Bearer token for the backend's worker endpoints; None when the backend asks for none.
-    worker_token: str | None = field(default_factory=lambda: os.environ.get("BATTLEFIELD_WORKER_TOKEN") or None)
+    data_dir: Path = Path("./data")  # BATTLEFIELD_DATA_DIR: the dataset cache and local checkpoints
+    # BATTLEFIELD_ACLIMDB: path to aclImdb_v1.tar.gz or its extracted folder; None means "download it".
+    aclimdb_path: Path | None = Field(None, validation_alias="BATTLEFIELD_ACLIMDB")
+    # BATTLEFIELD_DEVICE: "auto" picks cuda, then mps, then cpu.
+    device: str = "auto"
+    # The bearer token sent to the backend: BATTLEFIELD_WORKER_TOKEN (the narrower worker secret) when
+    # set, else BATTLEFIELD_TOKEN (the one that guards the whole API); None when the backend asks none.
+    token: str | None = Field(None, validation_alias=AliasChoices("BATTLEFIELD_WORKER_TOKEN", "BATTLEFIELD_TOKEN"))
+
+    @field_validator("data_dir", "aclimdb_path")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
 
-settings = WorkerSettings()
+settings = load_settings(WorkerSettings)

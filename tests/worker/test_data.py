@@ -1,6 +1,5 @@
 """Datasets: tokenizer conventions, the aclImdb reader, the cache, the Keras copy offline, synthetic data."""
 
-import dataclasses
 import io
 import os
 import tarfile
@@ -234,7 +233,7 @@ def test_failed_download_raises_dataset_unavailable_with_advice(tmp_path, monkey
     def offline(url, timeout):
         raise urllib.error.URLError("no route to host")
 
-    monkeypatch.setattr("worker.data.settings", dataclasses.replace(settings, aclimdb_path=None))
+    monkeypatch.setattr("worker.data.settings", settings.model_copy(update={"aclimdb_path": None}))
     monkeypatch.setattr(download_module.urllib.request, "urlopen", offline)
     with pytest.raises(DatasetUnavailable) as error:
         load_dataset("aclimdb", data_dir=tmp_path)

@@ -20,8 +20,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--name", default=None, help="worker name shown in the dashboard (default: hostname-pid)")
     parser.add_argument("--device", default=settings.device,
                         help="cuda:0, cuda, mps, cpu or auto (default: $BATTLEFIELD_DEVICE or auto)")
-    parser.add_argument("--token", default=settings.worker_token,
-                        help="bearer token the backend expects (default: $BATTLEFIELD_WORKER_TOKEN)")
+    parser.add_argument("--token", default=settings.token,
+                        help="bearer token the backend expects (default: $BATTLEFIELD_WORKER_TOKEN, else $BATTLEFIELD_TOKEN)")
     parser.add_argument("--once", action="store_true",
                         help="wait for one run, train it and exit (exit at once if none comes within the claim wait)")
     parser.add_argument("--verbose", action="store_true", help="log retries and other details")
