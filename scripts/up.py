@@ -1,4 +1,10 @@
-"""`make up`: the backend and one local worker (on the GPU if there is one); Ctrl-C stops both."""
+"""`make up`: the backend and a local worker (on the GPU if there is one), supervised.
+
+SIGINT (Ctrl-C) or SIGTERM stops both: the worker first, so it can still report its run. A worker
+that dies is reported on the console with its exit code and started again after a backoff
+(1 s, doubling to 30 s; back to 1 s once one has run a minute); the backend stays up meanwhile.
+If the backend itself exits, the worker is stopped and `make up` exits with the backend's code.
+"""
 
 import argparse
 import os
@@ -8,58 +14,147 @@ import sys
 import time
 import urllib.request
 
+POLL_SECONDS = 0.2
+BACKOFF_FIRST_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 30.0
+HEALTHY_RUN_SECONDS = 60.0   # a worker that lived this long resets the backoff
+STOP_TIMEOUT_SECONDS = 15.0
 
-def wait_until_healthy(url: str, backend: subprocess.Popen, timeout: float = 60) -> None:
+
+def say(message: str) -> None:
+    """One line on the console, marked as the supervisor's."""
+    print(f"[up] {message}", flush=True)
+
+
+def exit_text(code: int) -> str:
+    """'code 3', or 'signal SIGKILL' for a child killed by a signal (Popen gives -9)."""
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"code {code}"
+
+
+class Child:
+    """One supervised process: how to start it, the running Popen, and its restart backoff."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str]):
+        self.name, self.argv, self.env = name, argv, env
+        self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
+        self.backoff = BACKOFF_FIRST_SECONDS
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        """Start the process in its own session (a terminal's Ctrl-C reaches only the supervisor)."""
+        self.process = subprocess.Popen(self.argv, env=self.env, start_new_session=True)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        say(f"{self.name} started (pid {self.process.pid})")
+
+    def exited(self) -> int | None:
+        """The exit code if the process ended since the last look (reported once), else None."""
+        if self.process is None or self.restart_at is not None:
+            return None
+        return self.process.poll()
+
+    def schedule_restart(self, code: int) -> float:
+        """Note the death, pick the delay before the next start; returns the delay in seconds."""
+        if time.monotonic() - self.started_at >= HEALTHY_RUN_SECONDS:
+            self.backoff = BACKOFF_FIRST_SECONDS
+        delay = self.backoff
+        self.backoff = min(self.backoff * 2, BACKOFF_MAX_SECONDS)
+        self.restart_at = time.monotonic() + delay
+        return delay
+
+    def due(self) -> bool:
+        """True when a scheduled restart's time has come."""
+        return self.restart_at is not None and time.monotonic() >= self.restart_at
+
+    def stop(self, timeout: float = STOP_TIMEOUT_SECONDS) -> None:
+        """SIGINT, then SIGKILL if it has not exited within the timeout."""
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            say(f"{self.name} did not stop within {timeout:.0f} s; killing it")
+            process.kill()
+            process.wait()
+
+
+class Stop(Exception):
+    """Raised by the SIGINT/SIGTERM handler: stop the children and exit."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+
+
+def _raise_stop(signum: int, _frame) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl-C must not cut the orderly stop short
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise Stop(signum)
+
+
+def wait_until_healthy(url: str, backend: Child, timeout: float = 60) -> None:
     """Poll /api/health until the backend answers, or fail if it exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if backend.poll() is not None:
-            raise SystemExit(f"the backend exited with code {backend.returncode}")
+        if (code := backend.exited()) is not None:
+            raise SystemExit(f"[up] the backend exited with {exit_text(code)} while starting")
         try:
             with urllib.request.urlopen(f"{url}/api/health", timeout=1):
                 return
         except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"the backend did not answer at {url} within {timeout:.0f} s")
+            time.sleep(POLL_SECONDS)
+    raise SystemExit(f"[up] the backend did not answer at {url} within {timeout:.0f} s")
 
 
-def stop(process: subprocess.Popen, timeout: float = 15) -> None:
-    """SIGINT, then a kill if it has not exited within the timeout."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
+def supervise(backend: Child, workers: list[Child]) -> int:
+    """Restart dead workers with backoff until the backend exits (its code) or a Stop arrives."""
+    while True:
+        if (code := backend.exited()) is not None:
+            say(f"the backend exited with {exit_text(code)}; stopping")
+            return code if code > 0 else 1
+        for worker in workers:
+            if (code := worker.exited()) is not None:
+                delay = worker.schedule_restart(code)
+                say(f"{worker.name} exited with {exit_text(code)}; starting it again in {delay:.0f} s")
+            elif worker.due():
+                worker.start()
+        time.sleep(POLL_SECONDS)
 
 
-def main() -> int:
-    """Start both processes, print the URL, and stop both on Ctrl-C."""
-    parser = argparse.ArgumentParser(description=__doc__)
+def main(argv: list[str] | None = None) -> int:
+    """Start the backend and the worker, print the URL, supervise, and stop both on SIGINT or SIGTERM."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--device", default="auto", help="the local worker's device: auto, cpu, cuda:0...")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     env = {**os.environ, "KERAS_BACKEND": "torch"}
     url = f"http://{args.host}:{args.port}"
-    # Own sessions: a terminal's Ctrl-C reaches only this script, which stops the worker before the backend.
-    backend = subprocess.Popen([sys.executable, "-m", "backend", "--host", args.host, "--port", str(args.port)],
-                               env=env, start_new_session=True)
-    processes = [backend]
+    backend = Child("backend", [sys.executable, "-m", "backend", "--host", args.host, "--port", str(args.port)], env)
+    workers = [Child("worker local", [sys.executable, "-m", "worker", "--server", url, "--name", "local",
+                                      "--device", args.device], env)]
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
     try:
+        backend.start()
         wait_until_healthy(url, backend)
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "worker", "--server", url, "--name", "local", "--device", args.device],
-            env=env, start_new_session=True))
+        for worker in workers:
+            worker.start()
         print(f"\nIMDB Battlefield is up: {url}  (Ctrl-C stops the dashboard and the worker)\n", flush=True)
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        return 1
-    except KeyboardInterrupt:
+        return supervise(backend, workers)
+    except Stop as stop:
+        say(f"{stop} received; stopping the worker, then the backend")
         return 0
     finally:
-        for process in reversed(processes):  # the worker first, so it can still report its run
-            stop(process)
+        for child in [*workers, backend]:  # the workers first, so they can still report their runs
+            child.stop()
 
 
 if __name__ == "__main__":
