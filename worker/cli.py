@@ -9,6 +9,7 @@ from pathlib import Path
 
 from worker.config import settings
 from worker.contestants import REGISTRY, HyperparamError, UnknownContestant, get_contestant
+from worker.data import describe_report
 from worker.data.types import DatasetUnavailable
 from worker.runner import run_experiment
 from worker.training import EpochMetrics, Progress, TrainingCancelled, TrainingDiverged
@@ -93,10 +94,17 @@ def main(argv: list[str]) -> int:
     text = _TextReport()
     on_epoch = (lambda m: _emit_json(vars(m))) if args.json else text.epoch
     on_progress = None if args.json else text.progress
+    read: dict = {}  # the reader's report (reviews read and files skipped), when the dataset has files
+
+    def on_data(report: dict) -> None:
+        read.update(report)
+        if not args.json:
+            print(f"{args.dataset}: {describe_report(report)}", flush=True)
+
     try:
         values = collect_hyperparams(args.architecture, args.preset, args.overrides, args.epochs)
         result = run_experiment(args.architecture, args.dataset, values, device=args.device,
-                                on_epoch=on_epoch, on_progress=on_progress,
+                                on_epoch=on_epoch, on_progress=on_progress, on_data=on_data,
                                 checkpoint_path=args.checkpoint, aclimdb_path=args.aclimdb)
     except (UnknownContestant, HyperparamError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -106,6 +114,8 @@ def main(argv: list[str]) -> int:
         return 1
     summary = {"test_loss": result.test_loss, "test_acc": result.test_acc, "best_epoch": result.best_epoch,
                "param_count": result.param_count, "seconds": round(result.seconds, 2), "device": result.device}
+    if read:
+        summary["data"] = read
     if args.json:
         _emit_json(summary)
     else:

@@ -16,6 +16,8 @@ class WorkerSettings(BattlefieldSettings):
     data_dir: Path = Path("./data")  # BATTLEFIELD_DATA_DIR: the dataset cache and local checkpoints
     # BATTLEFIELD_ACLIMDB: path to aclImdb_v1.tar.gz or its extracted folder; None means "download it".
     aclimdb_path: Path | None = Field(None, validation_alias="BATTLEFIELD_ACLIMDB")
+    # BATTLEFIELD_ACLIMDB_SHA256: when set, a local aclImdb archive of another sha256 (hex) is refused.
+    aclimdb_sha256: str | None = None
     # BATTLEFIELD_DEVICE: "auto" picks cuda, then mps, then cpu.
     device: str = "auto"
     # The bearer token sent to the backend: BATTLEFIELD_WORKER_TOKEN (the narrower worker secret) when

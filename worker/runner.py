@@ -14,6 +14,7 @@ def run_experiment(architecture: str, dataset: str, hyperparams: dict, *,
                    on_epoch: Callable[[EpochMetrics], None] | None = None,
                    on_progress: Callable[[Progress], None] | None = None,
                    should_stop: Callable[[], bool] | None = None,
+                   on_data: Callable[[dict], None] | None = None,
                    checkpoint_path: Path | None = None,
                    aclimdb_path: Path | None = None,
                    data_dir: Path | None = None) -> TrainResult:
@@ -22,6 +23,8 @@ def run_experiment(architecture: str, dataset: str, hyperparams: dict, *,
     hp = parse_hyperparams(architecture, hyperparams)
     data = load_dataset(dataset, num_words=hp.num_words, maxlen=hp.maxlen, val_split=hp.val_split,
                         seed=hp.seed, aclimdb_path=aclimdb_path, data_dir=data_dir)
+    if on_data is not None and data.source_report is not None:
+        on_data(data.source_report)  # what the reader read and skipped, before any training
     seed_everything(hp.seed)
     model = contestant.build(hp)
     result = train(model, data, hp, device=device, on_epoch=on_epoch, on_progress=on_progress,

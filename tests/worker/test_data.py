@@ -2,16 +2,16 @@
 
 import io
 import os
-import tarfile
 import urllib.error
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.support.archives import write_archive, write_folder
 from worker.config import settings
 from worker.data import DATASETS, DatasetUnavailable, load_dataset
-from worker.data import aclimdb as aclimdb_module
+from worker.data import archive as archive_module
 from worker.data import download as download_module
 from worker.data.download import DownloadFailed, download_verified
 from worker.data.split import stratified_split
@@ -39,25 +39,6 @@ EXTRA_MEMBERS = {  # present in the original archive, never read as reviews
 }
 
 
-def write_archive(path: Path, members: dict[str, str]) -> Path:
-    """A gzipped tar holding `members` (name -> text), like aclImdb_v1.tar.gz."""
-    with tarfile.open(path, "w:gz") as archive:
-        for name, text in members.items():
-            payload = text.encode("utf-8")
-            info = tarfile.TarInfo(name)
-            info.size = len(payload)
-            archive.addfile(info, io.BytesIO(payload))
-    return path
-
-
-def write_folder(root: Path, members: dict[str, str]) -> Path:
-    """The extracted form of the archive under `root`."""
-    for name, text in members.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text, encoding="utf-8")
-    return root
-
-
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     return write_archive(tmp_path / "aclImdb_v1.tar.gz", {**REVIEWS, **EXTRA_MEMBERS})
@@ -72,7 +53,7 @@ def refuse_to_open_archives(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the archive was read again")
 
-    monkeypatch.setattr(aclimdb_module.tarfile, "open", refuse)
+    monkeypatch.setattr(archive_module.tarfile, "open", refuse)
 
 
 # tokenizer
@@ -197,9 +178,10 @@ def test_fingerprint_changes_with_the_options(archive: Path, tmp_path: Path):
 def test_corrupt_archive_raises_dataset_unavailable_naming_the_variable(tmp_path: Path):
     corrupt = tmp_path / "aclImdb_v1.tar.gz"
     corrupt.write_bytes(np.random.default_rng(0).bytes(4096))
-    with pytest.raises(DatasetUnavailable, match=f"Could not read the aclImdb archive at {corrupt} ") as error:
+    with pytest.raises(DatasetUnavailable, match=f"The aclImdb archive at {corrupt} is corrupt ") as error:
         load_tiny(corrupt, tmp_path / "data")
-    assert "set BATTLEFIELD_ACLIMDB to the path of an intact aclImdb_v1.tar.gz" in str(error.value)
+    assert "download aclImdb_v1.tar.gz again (sha256 c40f74a1" in str(error.value)
+    assert "and set BATTLEFIELD_ACLIMDB to it or to its extracted folder." in str(error.value)
 
 
 def test_truncated_archive_raises_dataset_unavailable(archive: Path, tmp_path: Path):
@@ -214,8 +196,10 @@ def test_archive_without_reviews_raises_dataset_unavailable(tmp_path: Path):
     with pytest.raises(DatasetUnavailable) as error:
         load_tiny(empty, tmp_path / "data")
     assert str(error.value) == (
-        f"Could not read the aclImdb archive at {empty} (no reviews found under aclImdb/train/pos or "
-        "aclImdb/train/neg); set BATTLEFIELD_ACLIMDB to the path of an intact aclImdb_v1.tar.gz or its extracted folder."
+        f"The aclImdb data at {empty} holds no reviews under aclImdb/train/neg (read 0 train/neg, 0 train/pos, "
+        "0 test/neg, 0 test/pos reviews; skipped nothing); each split needs both classes, laid out as "
+        "aclImdb/{train,test}/{pos,neg}/*.txt. Set BATTLEFIELD_ACLIMDB to the complete aclImdb_v1.tar.gz or its "
+        "extracted folder."
     )
 
 

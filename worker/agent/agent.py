@@ -13,7 +13,7 @@ from worker.agent.heartbeat import Heartbeat
 from worker.agent.logs import agent_log
 from worker.agent.reporter import RunReporter
 from worker.contestants import HyperparamError, UnknownContestant
-from worker.data import DatasetUnavailable
+from worker.data import DatasetUnavailable, describe_report
 from worker.runner import run_experiment
 from worker.training.types import EpochMetrics, TrainingCancelled, TrainingDiverged, TrainResult
 
@@ -152,6 +152,7 @@ class Agent:
             try:
                 result = run_experiment(run["architecture"], run["dataset"], run["hyperparams"], device=self.device,
                                         on_epoch=on_epoch, on_progress=reporter.progress,
+                                        on_data=lambda report: log.info("data: %s", describe_report(report)),
                                         should_stop=should_stop, checkpoint_path=checkpoint,
                                         data_dir=self.data_dir)
                 report = self._succeeded(result, cancelled=heartbeat.cancel_requested.is_set())

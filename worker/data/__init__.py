@@ -4,10 +4,11 @@ from pathlib import Path
 
 from worker.config import settings
 from worker.data import aclimdb, keras_imdb, synthetic
-from worker.data.cache import fingerprint, load_or_build
+from worker.data.aclimdb import describe_report
+from worker.data.cache import cache_key, load_or_build
 from worker.data.types import DataOptions, DatasetUnavailable, EncodedData
 
-__all__ = ["DATASETS", "DataOptions", "DatasetUnavailable", "EncodedData", "load_dataset"]
+__all__ = ["DATASETS", "DataOptions", "DatasetUnavailable", "EncodedData", "describe_report", "load_dataset"]
 
 DATASETS: dict[str, dict[str, str]] = {
     "aclimdb": {
@@ -41,17 +42,23 @@ def load_dataset(
     aclimdb_path: Path | None = None,
     data_dir: Path | None = None,
 ) -> EncodedData:
-    """The encoded dataset `name`, from data_dir's cache when it was built before with the same options."""
+    """The encoded dataset `name`, from data_dir's cache when it was built before from the same content and options.
+
+    Raises ValueError for an unknown name and DatasetUnavailable (its message says what to do) for data
+    that cannot be had, is corrupt or incomplete, or leaves the validation share without a class.
+    """
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset {name!r}; choose one of: {', '.join(sorted(DATASETS))}")
     options = DataOptions(num_words=num_words, maxlen=maxlen, val_split=val_split, seed=seed)
     data_dir = Path(data_dir if data_dir is not None else settings.data_dir)
     if name == "synthetic":
-        key = fingerprint(name, synthetic.SOURCE_ID, options)
-        return load_or_build(data_dir, key, lambda: synthetic.load_synthetic(options, key))
+        key = cache_key(name, synthetic.SOURCE_ID, options)
+        return load_or_build(data_dir, key, lambda fingerprint: synthetic.load_synthetic(options, fingerprint))
     if name == "imdb":
-        key = fingerprint(name, keras_imdb.SOURCE_ID, options)
-        return load_or_build(data_dir, key, lambda: keras_imdb.load_keras_imdb(options, key))
-    source = aclimdb.resolve_archive(Path(aclimdb_path) if aclimdb_path else settings.aclimdb_path, data_dir)
-    key = fingerprint(name, aclimdb.source_id(source), options)
-    return load_or_build(data_dir, key, lambda: aclimdb.load_aclimdb(source, data_dir, options, key))
+        key = cache_key(name, keras_imdb.SOURCE_ID, options)
+        return load_or_build(data_dir, key, lambda fingerprint: keras_imdb.load_keras_imdb(options, fingerprint))
+    path = aclimdb.resolve_archive(Path(aclimdb_path) if aclimdb_path else settings.aclimdb_path, data_dir)
+    source = aclimdb.source_id(path, data_dir, settings.aclimdb_sha256)
+    key = cache_key(name, source, options)
+    return load_or_build(data_dir, key,
+                         lambda fingerprint: aclimdb.load_aclimdb(path, source, data_dir, options, fingerprint))

@@ -1,11 +1,14 @@
-"""On-disk cache of encoded datasets under data_dir/cache/<fingerprint>/, written atomically."""
+"""On-disk cache of encoded datasets under data_dir/cache/<fingerprint>/, written atomically.
+
+An entry's key is a JSON document naming everything its arrays depend on: the cache format, the
+tokenizer's version, the dataset, the identity of its source (a content hash for an archive) and the
+options. The entry carries that document and is rebuilt when it differs from the one asked for.
+"""
 
 import hashlib
+import io
 import json
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -15,11 +18,14 @@ import numpy as np
 
 from worker.data.tokenizer import TOKENIZER_VERSION
 from worker.data.types import DataOptions, EncodedData
+from worker.files import WriteFailed, write_folder_atomically
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1  # bump when the encoding changes, so old entries are ignored
+CACHE_FORMAT = 2  # bump when the stored layout or the encoding changes, so old entries are rebuilt
 _ARRAYS = ("x_train", "y_train", "x_val", "y_val", "x_test", "y_test")
+
+CacheKey = dict[str, Any]  # the JSON document an entry is built from
 
 
 def cache_root(data_dir: Path) -> Path:
@@ -27,61 +33,59 @@ def cache_root(data_dir: Path) -> Path:
     return Path(data_dir) / "cache"
 
 
-def fingerprint(name: str, source_id: str, options: DataOptions) -> str:
-    """A short stable key for a dataset built from one source with these options and this tokenizer."""
-    key = json.dumps({"format": CACHE_FORMAT, "tokenizer": TOKENIZER_VERSION, "name": name, "source": source_id,
-                      **asdict(options)}, sort_keys=True)
-    return f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+def cache_key(name: str, source_id: str, options: DataOptions) -> CacheKey:
+    """The document naming a dataset built from one source with these options and this tokenizer."""
+    return {"format": CACHE_FORMAT, "tokenizer": TOKENIZER_VERSION, "name": name, "source": source_id,
+            **asdict(options)}
 
 
-def load_or_build(data_dir: Path, key: str, build: Callable[[], EncodedData]) -> EncodedData:
-    """The cached entry `key` when it is readable, else `build()` stored under `key`."""
-    entry = cache_root(data_dir) / key
+def fingerprint(key: CacheKey) -> str:
+    """A short stable name for the entry of `key`: the dataset's name and a hash of the document."""
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return f"{key['name']}-{digest}"
+
+
+def load_or_build(data_dir: Path, key: CacheKey, build: Callable[[str], EncodedData]) -> EncodedData:
+    """The cached entry of `key` when it is readable and carries `key`, else `build(fingerprint)` stored.
+
+    A cache that cannot be written (full disk, read-only folder) is logged and the data returned anyway.
+    """
+    name = fingerprint(key)
+    entry = cache_root(data_dir) / name
     if entry.is_dir():
         try:
-            return _read_entry(entry)
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("Ignoring unreadable cache entry %s: %s", entry, exc)
-    data = build()
-    _write_entry(entry, data)
+            data, stored_key = _read_entry(entry)
+            if stored_key == key:
+                return data
+            log.warning("Rebuilding cache entry %s: it was built from %s, not %s", entry, stored_key, key)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("Rebuilding unreadable cache entry %s: %s", entry, exc)
+    data = build(name)
+    try:
+        _write_entry(entry, key, data)
+    except WriteFailed as exc:
+        log.warning("Not cached: %s", exc)
     return data
 
 
-def _read_entry(entry: Path) -> EncodedData:
+def _read_entry(entry: Path) -> tuple[EncodedData, CacheKey | None]:
     meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+    stored_key = meta.pop("key", None)
     with np.load(entry / "arrays.npz", allow_pickle=False) as arrays:
         ids = {name: arrays[name].astype(np.int64) for name in _ARRAYS if name.startswith("x_")}
         labels = {name: arrays[name] for name in _ARRAYS if name.startswith("y_")}
-        return EncodedData(**ids, **labels, **meta)
+        return EncodedData(**ids, **labels, **meta), stored_key
 
 
-def _write_entry(entry: Path, data: EncodedData) -> None:
-    meta = {"name": data.name, "num_words": data.num_words, "maxlen": data.maxlen,
-            "vocab": data.vocab, "fingerprint": data.fingerprint}
+def _write_entry(entry: Path, key: CacheKey, data: EncodedData) -> None:
+    meta = {"key": key, "name": data.name, "num_words": data.num_words, "maxlen": data.maxlen,
+            "vocab": data.vocab, "fingerprint": data.fingerprint, "source_report": data.source_report}
     id_dtype = np.uint16 if data.num_words <= 1 << 16 else np.int32  # ids stored small, read back as int64
     arrays = {name: getattr(data, name) for name in _ARRAYS}
     stored = {name: a.astype(id_dtype) if name.startswith("x_") else a for name, a in arrays.items()}
-
-    def write(folder: Path) -> None:
-        np.savez(folder / "arrays.npz", **stored)
-        (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-
-    write_folder_atomically(entry, write)
-
-
-def write_folder_atomically(target: Path, write: Callable[[Path], None]) -> None:
-    """Fill a temporary sibling folder with `write`, then rename it to `target` in one step."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        write(staging)
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)  # an unreadable entry being replaced
-        os.rename(staging, target)
-    except OSError as exc:
-        log.warning("Could not write cache entry %s: %s", target, exc)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    buffer = io.BytesIO()
+    np.savez(buffer, **stored)
+    write_folder_atomically(entry, {"arrays.npz": buffer.getvalue(), "meta.json": json.dumps(meta).encode()})
 
 
 def read_json_entry(entry: Path) -> Any | None:
@@ -93,5 +97,8 @@ def read_json_entry(entry: Path) -> Any | None:
 
 
 def write_json_entry(entry: Path, document: Any) -> None:
-    """Cache a JSON document in folder `entry`, atomically."""
-    write_folder_atomically(entry, lambda folder: (folder / "data.json").write_text(json.dumps(document), encoding="utf-8"))
+    """Cache a JSON document in folder `entry`, atomically; a failure to write is logged, not raised."""
+    try:
+        write_folder_atomically(entry, {"data.json": json.dumps(document).encode()})
+    except WriteFailed as exc:
+        log.warning("Not cached: %s", exc)

@@ -15,6 +15,7 @@ def encode_texts(
     test: tuple[Sequence[str], Sequence[int]],
     options: DataOptions,
     fingerprint: str,
+    source_report: dict | None = None,
 ) -> EncodedData:
     """Tokenize, hold out a stratified validation share, rank the vocabulary on what is left, encode."""
     train_tokens = [tokenize(text) for text in train[0]]
@@ -38,4 +39,5 @@ def encode_texts(
         maxlen=options.maxlen,
         vocab=vocab,
         fingerprint=fingerprint,
+        source_report=source_report,
     )

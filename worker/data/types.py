@@ -25,6 +25,8 @@ class EncodedData:
     # index -> word for ids >= 3 (vocab[0] is the word with id 3); None when unknown.
     vocab: list[str] | None = None
     fingerprint: str = ""     # identifies source + options; the cache key
+    # What the reader found: {"reviews": {"train/pos": n, ...}, "skipped": {reason: n}}; None when not read from files.
+    source_report: dict | None = None
 
 
 @dataclass(frozen=True)
