@@ -67,6 +67,8 @@ class Run(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     param_count: Mapped[int] = mapped_column(Integer, default=0)
     clone_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # the group: a hash of contestant, dataset and every hyperparameter but the seed (backend/groups.py)
+    config_hash: Mapped[str] = mapped_column(String(16), default="")
     # summary, updated as each epoch row arrives
     epochs_done: Mapped[int] = mapped_column(Integer, default=0)
     best_epoch: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -76,6 +78,7 @@ class Run(Base):
     test_loss: Mapped[float | None] = mapped_column(Float, nullable=True)
     seconds_per_epoch: Mapped[float | None] = mapped_column(Float, nullable=True)
     has_checkpoint: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_predictions: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         Index("ix_runs_status_id", "status", "id"),
@@ -86,6 +89,7 @@ class Run(Base):
             postgresql_where=text("status = 'queued'"),
         ),
         Index("ix_runs_architecture", "architecture"),
+        Index("ix_runs_config_hash", "config_hash"),
         # Ids are never reused after a delete (migration 0004_runs_autoincrement; PostgreSQL: an identity).
         {"sqlite_autoincrement": True},
     )

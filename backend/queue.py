@@ -208,7 +208,17 @@ def finish(session: Session, run_id: int, worker: str, report: dict, lease_secon
 
 def mark_checkpoint(session: Session, run_id: int, worker: str) -> None:
     """Note that the run's checkpoint file is stored; only its own worker may upload it. Commits."""
-    result = session.execute(update(runs).where(runs.c.id == run_id, runs.c.worker == worker).values(has_checkpoint=True))
+    _mark_stored(session, run_id, worker, "has_checkpoint")
+
+
+def mark_predictions(session: Session, run_id: int, worker: str) -> None:
+    """Note that the run's test predictions are stored; only its own worker may upload them. Commits."""
+    _mark_stored(session, run_id, worker, "has_predictions")
+
+
+def _mark_stored(session: Session, run_id: int, worker: str, column: str) -> None:
+    """Set the run's boolean `column` if `worker` is its worker; NotLeased (or RunNotFound) otherwise. Commits."""
+    result = session.execute(update(runs).where(runs.c.id == run_id, runs.c.worker == worker).values({column: True}))
     if result.rowcount == 0:
         session.rollback()
         get_run(session, run_id)

@@ -38,6 +38,10 @@ class RunCreate(BaseModel):
     name: StoredText | None = Field(None, max_length=200, description="Defaults to '<architecture> #<id>'.")
     tags: list[StoredText] = Field(default_factory=list)
     notes: StoredText = ""
+    repeats: int = Field(
+        1, ge=1, le=20,
+        description="Launch this many runs that differ only in `seed` (seed, seed + 1, ...): one group.",
+    )
 
 
 class RunUpdate(BaseModel):
@@ -88,7 +92,9 @@ class RunPublic(BaseModel):
     test_loss: float | None
     seconds_per_epoch: float | None
     has_checkpoint: bool
+    has_predictions: bool = Field(description="Its test predictions are stored: GET /api/runs/{id}/predictions.")
     clone_of: int | None
+    group_id: str = Field(description="Its group: the runs with the same config but the seed, GET /api/groups/{id}.")
 
     @classmethod
     def from_row(cls, row: Any, progress: dict | None = None, now: datetime | None = None) -> "RunPublic":
@@ -128,8 +134,16 @@ class RunPublic(BaseModel):
             test_loss=row.test_loss,
             seconds_per_epoch=row.seconds_per_epoch,
             has_checkpoint=row.has_checkpoint,
+            has_predictions=row.has_predictions,
             clone_of=row.clone_of,
+            group_id=row.config_hash,
         )
+
+
+class LaunchPublic(RunPublic):
+    """The first run launched, and the ids of all of them when `repeats` > 1."""
+
+    launched_ids: list[int] = Field(description="Every run this launch queued, in seed order.")
 
 
 class RunsPublic(BaseModel):
@@ -195,20 +209,6 @@ class DatasetPublic(BaseModel):
     name: str
     title: str
     description: str
-
-
-class LeaderboardEntry(BaseModel):
-    """A contestant and its best run by best validation accuracy."""
-
-    architecture: str
-    title: str
-    run: RunPublic
-
-
-class LeaderboardPublic(BaseModel):
-    """The best run of each contestant that has one, best first."""
-
-    entries: list[LeaderboardEntry]
 
 
 class PredictRequest(BaseModel):

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Float, Integer, Row, String, Update, bindpara
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend.confighash import config_hash
 from backend.errors import Conflict, NotLeased, RunNotFound
 from backend.jsonutil import finite_or_none
 from backend.models import epochs, runs
@@ -37,7 +38,7 @@ def create_run(
     notes: str = "",
     clone_of: int | None = None,
 ) -> Row:
-    """Insert a queued run; its name defaults to '<architecture> #<id>'. Commits."""
+    """Insert a queued run in its group (backend/groups.py); its name defaults to '<architecture> #<id>'. Commits."""
     run_id = session.execute(
         insert(runs)
         .values(
@@ -52,8 +53,10 @@ def create_run(
             attempts=0,
             param_count=param_count,
             clone_of=clone_of,
+            config_hash=config_hash(architecture, dataset, hyperparams),
             epochs_done=0,
             has_checkpoint=False,
+            has_predictions=False,
         )
         .returning(runs.c.id)
     ).scalar_one()
@@ -64,7 +67,8 @@ def create_run(
     return row
 
 
-def _filters(status: list[str] | None, architecture: str | None, tag: str | None) -> list:
+def run_filters(status: list[str] | None, architecture: str | None, tag: str | None) -> list:
+    """WHERE conditions on runs for the list filters (shared by the runs and the groups lists)."""
     conditions = []
     if status:
         conditions.append(runs.c.status.in_(status))
@@ -87,7 +91,7 @@ def list_runs(
     offset: int = 0,
 ) -> tuple[list[Row], int]:
     """A page of runs, newest first, and the total matching; reads the runs table only."""
-    conditions = _filters(status, architecture, tag)
+    conditions = run_filters(status, architecture, tag)
     rows = session.execute(select(runs).where(*conditions).order_by(runs.c.id.desc()).limit(limit).offset(offset)).all()
     count = session.execute(select(func.count()).select_from(runs).where(*conditions)).scalar_one()
     return rows, count

@@ -1,6 +1,10 @@
-"""Launch every contestant on the same data, seed and epochs, wait for all, print their test accuracies.
+"""Launch every contestant on the same data and seed, wait for all, print their test accuracies and the leaderboard.
 
-Usage: python examples/battle.py [--server http://127.0.0.1:8000] [--dataset synthetic] [--epochs 3]
+Usage: python examples/battle.py [--server http://127.0.0.1:8000] [--dataset synthetic] [--epochs 3] [--repeats 3]
+      [--only fasttext,cnn,lstm]
+
+With --repeats N each contestant runs N seeds (seed, seed + 1, ...) and the script ends with the
+leaderboard: mean test accuracy with its 95 % interval, and the leader's significance tests.
 """
 
 import argparse
@@ -19,8 +23,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="http://127.0.0.1:8000", help="the backend's base URL")
     parser.add_argument("--dataset", default="synthetic", help="synthetic, imdb or aclimdb")
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=None, help="epochs (default: each contestant's)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--repeats", type=int, default=1, help="seeds per contestant, 1 to 20 (seed, seed + 1, ...)")
+    parser.add_argument("--only", default=None, help="comma-separated contestants (default: every one)")
     parser.add_argument("--maxlen", type=int, default=None, help="review length (default: each contestant's)")
     parser.add_argument("--num-words", type=int, default=None, help="vocabulary size (default: each contestant's)")
     return parser.parse_args(argv)
@@ -32,18 +38,23 @@ def shared_hyperparams(args: argparse.Namespace) -> dict:
     return {name: value for name, value in values.items() if value is not None}
 
 
-def launch_all(api: httpx.Client, dataset: str, hyperparams: dict, tag: str) -> list[dict]:
-    """One run per contestant listed by GET /api/architectures; the created runs."""
-    runs = []
+def launch_all(api: httpx.Client, dataset: str, hyperparams: dict, tag: str, repeats: int = 1,
+               only: list[str] | None = None) -> list[int]:
+    """`repeats` runs per contestant listed by GET /api/architectures (or only those named); the ids launched."""
+    launched = []
     for contestant in api.get("/api/architectures").raise_for_status().json():
-        body = {"architecture": contestant["name"], "dataset": dataset, "hyperparams": hyperparams, "tags": [tag]}
+        if only and contestant["name"] not in only:
+            continue
+        body = {"architecture": contestant["name"], "dataset": dataset, "hyperparams": hyperparams, "tags": [tag],
+                "repeats": repeats}
         response = api.post("/api/runs", json=body)
         if response.status_code != 201:
             print(f"{contestant['name']}: not launched ({response.status_code}): {response.text}", file=sys.stderr)
             continue
-        runs.append(response.json())
-        print(f"launched run {runs[-1]['id']}: {contestant['name']}")
-    return runs
+        ids = response.json()["launched_ids"]
+        launched += ids
+        print(f"launched run{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))}: {contestant['name']}")
+    return launched
 
 
 def wait_for_all(api: httpx.Client, tag: str, count: int) -> list[dict]:
@@ -74,16 +85,30 @@ def print_table(runs: list[dict]) -> None:
             print(f"      {run['error']}")
 
 
+def print_leaderboard(api: httpx.Client, dataset: str) -> None:
+    """The dataset's leaderboard: mean test accuracy and 95 % interval per contestant, then the significance tests."""
+    board = api.get("/api/leaderboard", params={"dataset": dataset}).raise_for_status().json()
+    print(f"\nleaderboard on {board['dataset']}: mean test accuracy over the seeds, 95 % Student-t interval")
+    for entry in board["entries"]:
+        acc = entry["group"]["test_acc"]
+        interval = "1 seed" if entry["single_seed"] else f"[{acc['ci_low']:.4f}, {acc['ci_high']:.4f}]  sd {acc['sd']:.4f}"
+        print(f"{entry['rank']:>4}  {entry['architecture']:<16} {acc['mean']:.4f}  n={acc['n']}  {interval}")
+    for item in board["significance"]:
+        print(f"      {item['test']:<22} p = {item['p_value']:.4g}  {item['reading']}")
+
+
 def main(argv: list[str]) -> int:
     """Launch the battle, wait, print the table; exit 1 if any run did not succeed."""
     args = parse_args(argv)
     tag = f"battle-{datetime.now(UTC):%Y%m%d-%H%M%S}"
     with httpx.Client(base_url=args.server, timeout=30.0) as api:
-        launched = launch_all(api, args.dataset, shared_hyperparams(args), tag)
+        only = [name.strip() for name in args.only.split(",")] if args.only else None
+        launched = launch_all(api, args.dataset, shared_hyperparams(args), tag, args.repeats, only)
         if not launched:
             return 1
         runs = wait_for_all(api, tag, len(launched))
-    print_table(runs)
+        print_table(runs)
+        print_leaderboard(api, args.dataset)
     return 0 if all(run["status"] == "succeeded" for run in runs) else 1
 
 

@@ -7,6 +7,7 @@ from worker.contestants import get_contestant, parse_hyperparams
 from worker.data import load_dataset
 from worker.training import EpochMetrics, Progress, TrainResult, seed_everything, train
 from worker.training.checkpoint import save_checkpoint
+from worker.training.predictions import predictions_upload
 
 
 def run_experiment(architecture: str, dataset: str, hyperparams: dict, *,
@@ -18,7 +19,7 @@ def run_experiment(architecture: str, dataset: str, hyperparams: dict, *,
                    checkpoint_path: Path | None = None,
                    aclimdb_path: Path | None = None,
                    data_dir: Path | None = None) -> TrainResult:
-    """Validate the config, load the data, build the contestant, train it and save the checkpoint."""
+    """Validate the config, load the data, build the contestant, train it, keep its test predictions, save the checkpoint."""
     contestant = get_contestant(architecture)
     hp = parse_hyperparams(architecture, hyperparams)
     data = load_dataset(dataset, num_words=hp.num_words, maxlen=hp.maxlen, val_split=hp.val_split,
@@ -29,6 +30,8 @@ def run_experiment(architecture: str, dataset: str, hyperparams: dict, *,
     model = contestant.build(hp)
     result = train(model, data, hp, device=device, on_epoch=on_epoch, on_progress=on_progress,
                    should_stop=should_stop)
+    if result.test_probabilities is not None:
+        result.predictions = predictions_upload(result.test_probabilities, data.y_test, data.x_test, data.vocab)
     if checkpoint_path is not None:
         save_checkpoint(checkpoint_path, architecture=architecture, dataset=dataset,
                         hyperparams=hp.model_dump(), state_dict=result.state_dict, vocab=data.vocab)

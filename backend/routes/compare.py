@@ -1,24 +1,20 @@
-"""Several runs side by side, and the leaderboard of contestants."""
+"""Several runs side by side (the leaderboard is in routes/verdicts.py)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
-
 from backend import store
-from backend.contestants import architectures
 from backend.deps import SessionDep, StateDep, run_id_from_text
 from backend.errors import InvalidInput
-from backend.models import runs
-from backend.schemas import DB_INT_MAX, CompareEntry, ComparePublic, EpochPublic, LeaderboardEntry, LeaderboardPublic
+from backend.schemas import DB_INT_MAX, CompareEntry, ComparePublic, EpochPublic
 
 router = APIRouter(prefix="/api", tags=["compare"])
 
 MAX_COMPARE = 50
 
 
-def _parse_ids(ids: str) -> list[int]:
-    """'1, 2,3' -> [1, 2, 3] without repeats; InvalidInput for anything else."""
+def parse_ids(ids: str) -> list[int]:
+    """'1, 2,3' -> [1, 2, 3] without repeats; InvalidInput for anything else (also used by the disagreement route)."""
     parsed: list[int] = []
     for part in ids.split(","):
         part = part.strip()
@@ -39,25 +35,8 @@ def _parse_ids(ids: str) -> list[int]:
 def compare(ids: Annotated[str, Query(description="Run ids, comma-separated: 1,2,3")], session: SessionDep, state: StateDep) -> ComparePublic:
     """The runs and their epoch rows in one reply, in the order asked; 404 names a missing id."""
     entries = []
-    for run_id in _parse_ids(ids):
+    for run_id in parse_ids(ids):
         row = store.get_run(session, run_id)
         metrics = [EpochPublic(**point) for point in store.metrics(session, run_id)]
         entries.append(CompareEntry(run=state.run_public(row), metrics=metrics))
     return ComparePublic(runs=entries)
-
-
-@router.get("/leaderboard", response_model=LeaderboardPublic)
-def leaderboard(session: SessionDep, state: StateDep, dataset: str | None = None) -> LeaderboardPublic:
-    """Each contestant's best run by best validation accuracy (any status), best first."""
-    entries = []
-    for contestant in architectures():
-        query = select(runs).where(runs.c.architecture == contestant["name"], runs.c.best_val_acc.is_not(None))
-        if dataset:
-            query = query.where(runs.c.dataset == dataset)
-        row = session.execute(
-            query.order_by(runs.c.best_val_acc.desc(), runs.c.test_acc.desc().nulls_last(), runs.c.id).limit(1)
-        ).first()
-        if row is not None:
-            entries.append(LeaderboardEntry(architecture=contestant["name"], title=contestant["title"], run=state.run_public(row)))
-    entries.sort(key=lambda entry: -(entry.run.best_val_acc or 0.0))
-    return LeaderboardPublic(entries=entries)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from backend import queue, store
+from backend import predictions, queue, store
 from backend.contestants import validate_launch
 from backend.deps import RunId, SessionDep, StateDep
 from backend.errors import Conflict, InvalidInput
@@ -16,6 +16,7 @@ from backend.predict import checkpoint_path
 from backend.schemas import (
     DB_INT_MAX,
     EpochPublic,
+    LaunchPublic,
     PredictPublic,
     PredictRequest,
     RunCreate,
@@ -38,21 +39,49 @@ def _announce_queued(state, row) -> RunPublic:
     return public
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
-def launch_run(body: RunCreate, session: SessionDep, state: StateDep) -> RunPublic:
-    """Queue a run; missing hyperparameters take the contestant's defaults. 422 for anything invalid."""
+def parse_statuses(status: str | None) -> list[str] | None:
+    """'queued, running' -> ['queued', 'running']; a 422 at the query field names an unknown status."""
+    statuses = [part.strip() for part in status.split(",") if part.strip()] if status else None
+    allowed = RunStatus.__args__
+    bad = [part for part in statuses or [] if part not in allowed]
+    if bad:
+        raise InvalidInput(
+            [{"loc": ["query", "status"], "msg": f"Unknown status '{bad[0]}'; choose from: {', '.join(allowed)}", "type": "enum"}]
+        )
+    return statuses
+
+
+def repeat_seeds(seed: int, repeats: int) -> list[int]:
+    """seed, seed + 1, ... for `repeats` runs; a 422 at body.repeats when the last would pass the seed's bound."""
+    if seed + repeats - 1 > DB_INT_MAX:
+        raise InvalidInput([{"loc": ["body", "repeats"], "type": "less_than_equal",
+                             "msg": f"seed + repeats - 1 must be at most {DB_INT_MAX} (seed {seed}, repeats {repeats}); "
+                                    "lower the seed or the repeats"}])
+    return [seed + offset for offset in range(repeats)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=LaunchPublic)
+def launch_run(body: RunCreate, session: SessionDep, state: StateDep) -> LaunchPublic:
+    """Queue a run, or `repeats` runs with seeds seed, seed + 1, ... (one group); 422 for anything invalid.
+
+    Missing hyperparameters take the contestant's defaults. The reply is the first run, with the
+    ids of all of them in `launched_ids`.
+    """
     hyperparams, param_count = validate_launch(body.architecture, body.dataset, body.hyperparams)
-    row = store.create_run(
-        session,
-        architecture=body.architecture,
-        dataset=body.dataset,
-        hyperparams=hyperparams,
-        param_count=param_count,
-        name=body.name,
-        tags=body.tags,
-        notes=body.notes,
-    )
-    return _announce_queued(state, row)
+    launched = []
+    for seed in repeat_seeds(int(hyperparams.get("seed", 0)), body.repeats):
+        row = store.create_run(
+            session,
+            architecture=body.architecture,
+            dataset=body.dataset,
+            hyperparams={**hyperparams, "seed": seed} if "seed" in hyperparams else hyperparams,
+            param_count=param_count,
+            name=body.name,
+            tags=body.tags,
+            notes=body.notes,
+        )
+        launched.append(_announce_queued(state, row))
+    return LaunchPublic(**launched[0].model_dump(), launched_ids=[run.id for run in launched])
 
 
 @router.get("", response_model=RunsPublic)
@@ -66,15 +95,8 @@ def list_runs(
     offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
 ) -> Response:
     """Runs newest first, filtered by status, architecture and tag; `count` is the total matching."""
-    statuses = [part.strip() for part in status.split(",") if part.strip()] if status else None
-    allowed = set(RunStatus.__args__)
-    bad = [part for part in statuses or [] if part not in allowed]
-    if bad:
-        raise InvalidInput(
-            [{"loc": ["query", "status"], "msg": f"Unknown status '{bad[0]}'; choose from: {', '.join(allowed)}", "type": "enum"}]
-        )
     rows, count = store.list_runs(
-        session, status=statuses, architecture=architecture, tag=tag, limit=limit, offset=offset
+        session, status=parse_statuses(status), architecture=architecture, tag=tag, limit=limit, offset=offset
     )
     page = RunsPublic(data=[state.run_public(row) for row in rows], count=count)
     # Serialised here once: returning the model would make FastAPI validate all the runs again.
@@ -119,9 +141,10 @@ def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
 
 @router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_run(run_id: RunId, session: SessionDep, state: StateDep) -> Response:
-    """Delete a run that is not running, with its epoch rows and checkpoint."""
+    """Delete a run that is not running, with its epoch rows, checkpoint and predictions."""
     store.delete_run(session, run_id)
     checkpoint_path(run_id).unlink(missing_ok=True)
+    predictions.delete(run_id)
     state.predictors.forget(run_id)
     state.progress.clear(run_id)
     state.broadcaster.publish("deleted", run_id, dumps({"id": run_id}))

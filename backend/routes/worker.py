@@ -1,4 +1,4 @@
-"""The worker's side: register, claim (long poll), heartbeat, progress, epoch rows, checkpoint, finish.
+"""The worker's side: register, claim (long poll), heartbeat, progress, epoch rows, checkpoint, predictions, finish.
 
 Plain `def` routes (FastAPI's thread pool) except the claim's long poll and the checkpoint's body
 stream, which await and hop to the thread pool for each database or file call.
@@ -15,13 +15,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
-from backend import queue, store
+from backend import predictions, queue, store
+from backend.body_limit import limited_body_route
 from backend.config import settings
 from backend.db import SessionLocal, engine
 from backend.deps import RunId, SessionDep, StateDep, get_state, require_worker_token, run_id_from_text
 from backend.jsonutil import dumps, finite_or_none
 from backend.predict import checkpoint_path
 from backend.schemas import RunPublic
+from backend.verdict_schemas import PredictionsUpload
 from backend.worker_schemas import (
     ClaimedRun,
     ClaimPublic,
@@ -191,6 +193,29 @@ def _check_upload(session, run_id: int, worker: str) -> None:
     """The upload's guard, its read transaction ended before the body streams in."""
     queue.check_checkpoint_upload(session, run_id, worker)
     session.rollback()
+
+
+def upload_predictions(run_id: RunId, body: PredictionsUpload, session: SessionDep) -> Response:
+    """Store the chosen weights' test predictions (one probability per test review) and the worst errors' text.
+
+    Only the run's own worker may upload; a body of the wrong shape, with NaN or values outside
+    [0, 1], or over 8 MiB is refused (422, 413) and nothing is stored.
+    """
+    queue.check_checkpoint_upload(session, run_id, body.worker)
+    session.rollback()
+    predictions.save(run_id, body.probabilities, body.labels, [review.model_dump() for review in body.wrong])
+    queue.mark_predictions(session, run_id, body.worker)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+router.add_api_route(
+    "/runs/{run_id}/predictions",
+    upload_predictions,
+    methods=["PUT"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    route_class_override=limited_body_route(predictions.MAX_UPLOAD_BYTES),
+    responses={411: {"description": "No Content-Length."}, 413: {"description": "Body over the limit (8 MiB)."}},
+)
 
 
 @router.post("/runs/{run_id}/finish", response_model=RunPublic)

@@ -269,16 +269,17 @@ def test_checkpoint_from_another_worker_is_409(client: httpx.Client):
     assert response.json() == {"detail": f"Run {run['id']} is not leased to worker w2"}
 
 
-def test_leaderboard_shows_best_run_per_contestant(client: httpx.Client):
+def test_leaderboard_shows_each_contestants_group_and_its_best_run(client: httpx.Client):
     weaker = launch_and_claim(client, architecture="gru")
-    post_epoch(client, weaker["id"], 1, val_acc=0.6)
-    finish(client, weaker["id"])
-    better = launch_and_claim(client, architecture="gru")
-    post_epoch(client, better["id"], 1, val_acc=0.9)
-    finish(client, better["id"])
-    entries = client.get("/api/leaderboard").json()["entries"]
+    post_epoch(client, weaker["id"], 1, val_acc=0.9)
+    finish(client, weaker["id"], test_acc=0.6)
+    better = launch_and_claim(client, architecture="gru", hyperparams={**weaker["hyperparams"], "seed": 43})
+    post_epoch(client, better["id"], 1, val_acc=0.6)
+    finish(client, better["id"], test_acc=0.9)
+    entries = client.get("/api/leaderboard", params={"dataset": "synthetic"}).json()["entries"]
     gru = next(entry for entry in entries if entry["architecture"] == "gru")
-    assert gru["run"]["id"] == better["id"]
+    assert gru["best_run"]["id"] == better["id"]
+    assert gru["group"]["run_ids"] == [weaker["id"], better["id"]] and gru["group"]["test_acc"]["mean"] == 0.75
     assert gru["title"]
 
 

@@ -79,3 +79,20 @@ def test_predict_on_a_finished_run_returns_a_probability(api):
     assert body["run_id"] == run["id"]
     assert 0.0 <= body["probability"] <= 1.0
     assert body["label"] in {"positive", "negative"}
+
+
+def test_a_finished_run_keeps_its_test_predictions_and_worst_errors(api):
+    run = launch(api, "fasttext")
+    finished = wait_until_terminal(api, run["id"], timeout=60)
+    assert finished["status"] == "succeeded" and finished["has_predictions"] is True
+
+    body = api.get(f"/api/runs/{run['id']}/predictions").json()
+
+    assert body["accuracy"] == pytest.approx(finished["test_acc"], abs=1e-6)
+    confusion = body["confusion"]
+    assert confusion["tn"] + confusion["fp"] + confusion["fn"] + confusion["tp"] == body["n"] > 0
+    assert 0.0 <= body["roc"]["auc"] <= 1.0
+    wrong_conf = [abs(review["probability"] - 0.5) for review in body["wrong"]]
+    assert wrong_conf == sorted(wrong_conf, reverse=True) and len(wrong_conf) <= 50
+    for review in body["wrong"]:
+        assert (review["probability"] >= 0.5) != (review["label"] == 1) and review["text"]

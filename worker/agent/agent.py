@@ -169,6 +169,8 @@ class Agent:
                 return
             if report["status"] == "succeeded" and checkpoint.exists():
                 self._upload(run_id, checkpoint, log)
+            if report["status"] == "succeeded" and result.predictions is not None:
+                self._upload_predictions(run_id, result.predictions, log)
             retry = STOPPING_FINISH_SECONDS if self.stopping.is_set() else FINISH_RETRY_SECONDS
             self._finish(run_id, report, log, retry)
         finally:
@@ -205,6 +207,14 @@ class Agent:
             log.info("checkpoint uploaded (%.1f MB)", checkpoint.stat().st_size / 1e6)
         except (BackendUnavailable, BackendRefused) as exc:
             log.error("checkpoint upload failed: %s", exc)
+
+    def _upload_predictions(self, run_id: int, predictions: dict, log) -> None:
+        """PUT the test predictions; a failure is logged (the run still succeeds, without its Errors section)."""
+        try:
+            self.client.upload_predictions(run_id, self.name, predictions)
+            log.info("test predictions uploaded (%d reviews)", len(predictions["probabilities"]))
+        except (BackendUnavailable, BackendRefused) as exc:
+            log.error("predictions upload failed: %s", exc)
 
     def _finish(self, run_id: int, report: dict, log, retry_seconds: float) -> None:
         """POST the run's end; a refusal or an unreachable backend is logged."""

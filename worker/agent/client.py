@@ -133,6 +133,11 @@ class BackendClient:
             retry_seconds=retry_seconds,
         )
 
+    def upload_predictions(self, run_id: int, worker: str, predictions: dict, *, retry_seconds: float | None = 60) -> None:
+        """PUT the run's test predictions ({"probabilities", "labels", "wrong"}, worker/training/predictions.py)."""
+        self._run_call("PUT", run_id, "predictions", json={"worker": worker, **predictions},
+                       timeout=UPLOAD_TIMEOUT, retry_seconds=retry_seconds)
+
     def finish(self, run_id: int, worker: str, report: dict, *, retry_seconds: float | None = 120) -> dict:
         """Report the run's final status and metrics -> the run (RunPublic)."""
         body = json_safe({"worker": worker, **report})

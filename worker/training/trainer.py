@@ -56,12 +56,20 @@ def _autocast(device: torch.device):
     return torch.autocast(device_type=device.type, dtype=dtype) if dtype else nullcontext()
 
 
-@torch.no_grad()
 def evaluate(model: nn.Module, split: _Split, device: torch.device,
              should_stop: Callable[[], bool] | None = None) -> tuple[float, float]:
     """Mean loss and accuracy of the model on a split."""
+    loss, accuracy, _ = evaluate_with_probabilities(model, split, device, should_stop)
+    return loss, accuracy
+
+
+@torch.no_grad()
+def evaluate_with_probabilities(model: nn.Module, split: _Split, device: torch.device,
+                                should_stop: Callable[[], bool] | None = None) -> tuple[float, float, np.ndarray]:
+    """Mean loss, accuracy and each review's probability of 'positive' ((N,) float32, in the split's order)."""
     model.eval()
     loss_sum, correct = 0.0, 0.0
+    probabilities = np.zeros(len(split), dtype=np.float32)  # (N,)
     for index in evaluation_batches(split.lengths, EVAL_BATCH_SIZE):
         if should_stop and should_stop():
             raise TrainingCancelled()
@@ -71,7 +79,8 @@ def evaluate(model: nn.Module, split: _Split, device: torch.device,
             logits = model(ids).float()  # (B,)
         loss_sum += nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="sum").item()
         correct += ((logits > 0).float() == target).sum().item()
-    return loss_sum / max(len(split), 1), correct / max(len(split), 1)
+        probabilities[index] = torch.sigmoid(logits).cpu().numpy()  # (B,) back to their places
+    return loss_sum / max(len(split), 1), correct / max(len(split), 1), probabilities
 
 
 def _check_finite(loss: float, epoch: int, batch: int, hp: TrainingParams) -> None:
@@ -189,6 +198,7 @@ def train(model: nn.Module, data: EncodedData, hp: TrainingParams, *,
                 break
     result.best_epoch = best.epoch
     model.load_state_dict(result.state_dict)
-    result.test_loss, result.test_acc = evaluate(model, _Split(data.x_test, data.y_test, device), device, should_stop)
+    result.test_loss, result.test_acc, result.test_probabilities = evaluate_with_probabilities(
+        model, _Split(data.x_test, data.y_test, device), device, should_stop)
     result.seconds = time.perf_counter() - started
     return result

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 class TrainingCancelled(Exception):
     """should_stop() returned True; raised between batches."""
@@ -45,3 +47,5 @@ class TrainResult:
     seconds: float = 0.0
     device: str = "cpu"
     state_dict: dict | None = None   # best-validation weights, on the CPU
+    test_probabilities: np.ndarray | None = None  # (N_test,) float32: P(positive) of each test review, test order
+    predictions: dict | None = None  # the upload built from them (worker/training/predictions.py)
