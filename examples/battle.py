@@ -26,7 +26,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=None, help="epochs (default: each contestant's)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeats", type=int, default=1, help="seeds per contestant, 1 to 20 (seed, seed + 1, ...)")
-    parser.add_argument("--only", default=None, help="comma-separated contestants (default: every one)")
+    parser.add_argument("--only", default=None, help="comma-separated contestants, queued in this order (default: every one)")
     parser.add_argument("--maxlen", type=int, default=None, help="review length (default: each contestant's)")
     parser.add_argument("--num-words", type=int, default=None, help="vocabulary size (default: each contestant's)")
     return parser.parse_args(argv)
@@ -40,11 +40,12 @@ def shared_hyperparams(args: argparse.Namespace) -> dict:
 
 def launch_all(api: httpx.Client, dataset: str, hyperparams: dict, tag: str, repeats: int = 1,
                only: list[str] | None = None) -> list[int]:
-    """`repeats` runs per contestant listed by GET /api/architectures (or only those named); the ids launched."""
+    """`repeats` runs per contestant listed by GET /api/architectures (or only those named, in that order); the ids launched."""
     launched = []
-    for contestant in api.get("/api/architectures").raise_for_status().json():
-        if only and contestant["name"] not in only:
-            continue
+    contestants = api.get("/api/architectures").raise_for_status().json()
+    if only:  # in the order given, so the slowest can be queued first
+        contestants = sorted((c for c in contestants if c["name"] in only), key=lambda c: only.index(c["name"]))
+    for contestant in contestants:
         body = {"architecture": contestant["name"], "dataset": dataset, "hyperparams": hyperparams, "tags": [tag],
                 "repeats": repeats}
         response = api.post("/api/runs", json=body)
