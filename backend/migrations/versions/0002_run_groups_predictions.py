@@ -17,9 +17,9 @@ depends_on = None
 def upgrade() -> None:
     from backend.confighash import config_hash  # the one definition of a group, also for the runs stored before
 
-    with op.batch_alter_table("runs") as batch:
-        batch.add_column(sa.Column("config_hash", sa.String(16), nullable=False, server_default=""))
-        batch.add_column(sa.Column("has_predictions", sa.Boolean, nullable=False, server_default=sa.false()))
+    # plain ADD COLUMN (no batch rebuild, which would drop SQLite's AUTOINCREMENT from 0004)
+    op.add_column("runs", sa.Column("config_hash", sa.String(16), nullable=False, server_default=""))
+    op.add_column("runs", sa.Column("has_predictions", sa.Boolean, nullable=False, server_default=sa.false()))
     runs = sa.table(
         "runs",
         sa.column("id", sa.Integer),
@@ -40,6 +40,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_runs_config_hash", table_name="runs")
-    with op.batch_alter_table("runs") as batch:
+    with op.batch_alter_table("runs", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_column("has_predictions")
         batch.drop_column("config_hash")
