@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export KERAS_BACKEND := torch
 
-.PHONY: up test setup clean
+.PHONY: up test setup clean screenshots
 
 setup: $(STAMP)
 
@@ -23,6 +23,10 @@ up: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The README's pictures (docs/img/), from runs on the real reviews: needs BATTLEFIELD_ACLIMDB.
+screenshots: $(STAMP)
+	$(PY) scripts/screenshots.py $(SCREENSHOT_ARGS)
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache

@@ -79,6 +79,32 @@ def architectures() -> list[dict]:
     ]
 
 
-def datasets() -> list[dict]:
-    """Every dataset with its title and description."""
-    return [{"name": name, **info} for name, info in DATASETS.items()]
+NO_WORKER = (
+    "No worker is connected, so nothing can train yet: start one with `make up` or "
+    "`python -m worker --server <this backend's URL>`."
+)
+
+
+def datasets(worker_datasets: dict[str, dict[str, dict]] | None = None) -> list[dict]:
+    """Every dataset with its title, description and readiness on the live workers.
+
+    worker_datasets: {worker name: {dataset: {"ready", "detail"}}} (queue.live_worker_datasets).
+    A dataset is ready when some live worker holds its files; `how_to` then says where, otherwise
+    what to do (the first not-ready worker's advice, or how to start a worker when none is live).
+    """
+    worker_datasets = worker_datasets or {}
+    out = []
+    for name, info in DATASETS.items():
+        reports = {worker: said[name] for worker, said in worker_datasets.items() if name in said}
+        ready = sorted(worker for worker, report in reports.items() if report.get("ready"))
+        if ready:
+            how_to = f"Ready on {', '.join(ready)}: {reports[ready[0]].get('detail', '')}".rstrip(": ")
+        elif reports:
+            worker, report = sorted(reports.items())[0]
+            how_to = f"Not ready on {worker}: {report.get('detail') or 'it cannot load this dataset'}"
+        elif worker_datasets:
+            how_to = "No live worker reported this dataset; restart the workers so that they report it."
+        else:
+            how_to = NO_WORKER
+        out.append({"name": name, **info, "ready": bool(ready), "workers_ready": ready, "how_to": how_to})
+    return out

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi_offline import FastAPIOffline
 from sse_starlette.sse import AppStatus
 
 from backend import __version__, queue
@@ -82,11 +83,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     """The whole backend: REST API, worker endpoints, SSE streams and the static dashboard."""
-    app = FastAPI(
+    # fastapi-offline: /docs (Swagger UI) and /redoc with their scripts served from the installed
+    # package instead of a CDN, so the API page works with no internet (as the dashboard's plotly does).
+    app = FastAPIOffline(
         title="IMDB Battlefield",
         version=__version__,
         description="Launch, watch and compare neural-network runs on the IMDB review task.",
         lifespan=lifespan,
+        static_url="/vendor/api-docs",
     )
     app.state.battlefield = AppState()
     install_error_handlers(app)

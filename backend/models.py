@@ -124,6 +124,8 @@ class Worker(Base):
     device: Mapped[str] = mapped_column(String(64), default="")
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     current_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # {dataset: {"ready": bool, "detail": str}}, as the worker said at registration
+    datasets: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=dict)
 
 
 runs = Run.__table__

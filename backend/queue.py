@@ -273,9 +273,21 @@ def extend_leases(session: Session, lease_seconds: float) -> None:
     session.commit()
 
 
+def _live_since(lease_seconds: float) -> datetime:
+    """A worker is live when heard from within the last two leases."""
+    return datetime.now(UTC) - timedelta(seconds=2 * lease_seconds)
+
+
 def count_live_workers(session: Session, lease_seconds: float) -> int:
     """Workers heard from within the last two leases."""
-    since = datetime.now(UTC) - timedelta(seconds=2 * lease_seconds)
+    since = _live_since(lease_seconds)
     return len(session.execute(select(workers.c.id).where(workers.c.last_seen >= since)).all())
+
+
+def live_worker_datasets(session: Session, lease_seconds: float) -> dict[str, dict]:
+    """{worker name: {dataset: {"ready", "detail"}}} of the live workers, as each said at registration."""
+    since = _live_since(lease_seconds)
+    rows = session.execute(select(workers.c.name, workers.c.datasets).where(workers.c.last_seen >= since)).all()
+    return {row.name: row.datasets or {} for row in rows}
 
 

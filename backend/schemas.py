@@ -204,11 +204,14 @@ class ArchitecturePublic(BaseModel):
 
 
 class DatasetPublic(BaseModel):
-    """A dataset a run may train on."""
+    """A dataset a run may train on, and whether a live worker can load it now."""
 
     name: str
     title: str
     description: str
+    ready: bool = Field(description="Some live worker holds this dataset's files (no download needed).")
+    workers_ready: list[str] = Field(description="The live workers that can load it now.")
+    how_to: str = Field(description="Where it is ready, or what to do to make it ready.")
 
 
 class PredictRequest(BaseModel):

@@ -26,6 +26,11 @@ def get_run(session: Session | Connection, run_id: int) -> Row:
     return row
 
 
+def default_name(architecture: str, run_id: int) -> str:
+    """The name a run gets when launched without one: '<architecture> #<id>'."""
+    return f"{architecture} #{run_id}"
+
+
 def create_run(
     session: Session,
     *,
@@ -61,7 +66,7 @@ def create_run(
         .returning(runs.c.id)
     ).scalar_one()
     if not name:
-        session.execute(update(runs).where(runs.c.id == run_id).values(name=f"{architecture} #{run_id}"))
+        session.execute(update(runs).where(runs.c.id == run_id).values(name=default_name(architecture, run_id)))
     row = get_run(session, run_id)
     session.commit()
     return row

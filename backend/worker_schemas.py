@@ -1,19 +1,29 @@
 """Pydantic models of the worker-facing endpoints under /api/worker."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from backend.schemas import DB_INT_MAX, StoredInt, StoredText
 
 
+class DatasetReadiness(BaseModel):
+    """Whether a worker can load a dataset now (its files are there, no download needed), and why not."""
+
+    ready: bool
+    detail: StoredText = Field("", max_length=1000)
+
+
 class RegisterRequest(BaseModel):
-    """A worker announcing itself."""
+    """A worker announcing itself, with the datasets it can load."""
 
     name: StoredText = Field(min_length=1, max_length=200)
     host: StoredText = ""
     device: StoredText = ""
+    datasets: dict[Annotated[StoredText, Field(max_length=64)], DatasetReadiness] = Field(
+        default_factory=dict, max_length=64, description="Dataset name -> readiness on this worker."
+    )
 
 
 class RegisterPublic(BaseModel):

@@ -8,6 +8,7 @@ import * as launchPage from './pages/launch.js';
 import * as runPage from './pages/run.js';
 import * as comparePage from './pages/compare.js';
 import * as leaderboardPage from './pages/leaderboard.js';
+import * as notFoundPage from './pages/notfound.js';
 
 const PAGES = {
   runs: runsPage,
@@ -15,6 +16,7 @@ const PAGES = {
   run: runPage,
   compare: comparePage,
   leaderboard: leaderboardPage,
+  notfound: notFoundPage,
 };
 
 /** Everything the app keeps between pages: the route, cached catalogues, the mounted page. */
@@ -25,12 +27,13 @@ export const state = {
   unmount: null,         // cleanup of the mounted page (closes its EventSources)
 };
 
-/** "#/run/12?x=1" -> {page: 'run', arg: '12', params}. */
+/** "#/run/12?x=1" -> {page: 'run', arg: '12', params, path: 'run/12'}; "" -> runs; unknown -> notfound. */
 export function parseHash(hash) {
   const text = hash.replace(/^#\/?/, '');
   const [path, search = ''] = text.split('?');
-  const [page, arg = null] = path.split('/').filter(Boolean);
-  return { page: PAGES[page] ? page : 'runs', arg, params: new URLSearchParams(search) };
+  const [page = 'runs', arg = null] = path.split('/').filter(Boolean);
+  const known = Object.hasOwn(PAGES, page) && page !== 'notfound';
+  return { page: known ? page : 'notfound', arg, params: new URLSearchParams(search), path };
 }
 
 /** Go to a hash route ("#/run/3"). */

@@ -54,6 +54,26 @@ export function baseLayout(overrides = {}) {
   };
 }
 
+/**
+ * A d3 tickformat with enough decimals that ticks over these values never repeat a label.
+ * Plotly places about 6 ticks; their step is ~range/5, so the label needs the decimals of that step.
+ * percent: format as "53.2%" (values are shares, 0..1). Returns e.g. ".1%" or ".3f".
+ */
+export function tickFormat(values, { percent = false, ticks = 5 } = {}) {
+  const finite = values.filter((v) => typeof v === 'number' && Number.isFinite(v));
+  const scale = percent ? 100 : 1;
+  const range = finite.length ? (Math.max(...finite) - Math.min(...finite)) * scale : 0;
+  const step = range > 0 ? range / ticks : Math.abs(finite[0] ?? 1) * scale * 0.01 || 0.01;
+  const decimals = Math.min(Math.max(Math.ceil(-Math.log10(step)), 0), 6);
+  return percent ? `.${decimals}%` : `.${Math.max(decimals, 1)}f`;
+}
+
+/**
+ * Value labels above (or beside) bars: drawn outside the plot area when they need to (never cut at the
+ * top), shrunk to the bar's width rather than spilling over a neighbour. Spread into a bar trace.
+ */
+export const OUTSIDE_BAR_TEXT = { textposition: 'outside', cliponaxis: false, constraintext: 'both', textfont: { size: 11 } };
+
 /** Chart options: responsive, no logo, a trimmed mode bar. */
 export const CHART_CONFIG = {
   responsive: true,

@@ -76,6 +76,12 @@ export function fmtAgo(iso) {
   return `${Math.round(seconds / 86400)} d ago`;
 }
 
+/** A run's label with its id shown once: "lstm #7" stays, "my run" (id 7) -> "my run #7". */
+export function runLabel(run) {
+  const id = `#${run.id}`;
+  return new RegExp(`${id}(?!\\d)`).test(run.name) ? run.name : `${run.name} ${id}`;
+}
+
 /** A hyperparameter value as display text (lists joined, booleans as yes/no). */
 export function fmtValue(v) {
   if (v === null || v === undefined) return '—';

@@ -4,7 +4,10 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 
+from backend import queue
+from backend.config import settings
 from backend.contestants import architectures, datasets, summary
+from backend.deps import SessionDep
 from backend.schemas import ArchitecturePublic, DatasetPublic, SummaryPublic
 
 router = APIRouter(prefix="/api", tags=["architectures"])
@@ -23,6 +26,6 @@ def summarize_architecture(name: str, hyperparams: dict[str, Any] = Body(default
 
 
 @router.get("/datasets", response_model=list[DatasetPublic])
-def list_datasets() -> list[dict]:
-    """Every dataset a run may train on."""
-    return datasets()
+def list_datasets(session: SessionDep) -> list[dict]:
+    """Every dataset a run may train on, whether a live worker can load it now, and how to make it ready."""
+    return datasets(queue.live_worker_datasets(session, settings.lease_seconds))

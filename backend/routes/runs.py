@@ -124,7 +124,10 @@ def cancel_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic
 
 @router.post("/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
 def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
-    """A new queued run with the same contestant, dataset, hyperparameters and tags."""
+    """A new queued run with the same contestant, dataset, hyperparameters, tags and custom name.
+
+    A default name ('lstm #7') is not copied: the clone gets its own ('lstm #8').
+    """
     source = store.get_run(session, run_id)
     row = store.create_run(
         session,
@@ -132,6 +135,7 @@ def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
         dataset=source.dataset,
         hyperparams=source.hyperparams,
         param_count=source.param_count,
+        name=None if source.name == store.default_name(source.architecture, source.id) else source.name,
         tags=source.tags,
         notes=source.notes,
         clone_of=source.id,

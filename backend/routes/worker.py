@@ -93,7 +93,8 @@ router.add_api_route(  # first in the router, so matched first
 @router.post("/register", response_model=RegisterPublic)
 def register(body: RegisterRequest, session: SessionDep) -> RegisterPublic:
     """Record the worker and tell it the lease terms."""
-    queue.touch_worker(session, body.name, host=body.host, device=body.device)
+    datasets = {name: item.model_dump() for name, item in body.datasets.items()}
+    queue.touch_worker(session, body.name, host=body.host, device=body.device, datasets=datasets)
     session.commit()
     return RegisterPublic(
         name=body.name, lease_seconds=settings.lease_seconds, heartbeat_seconds=settings.heartbeat_seconds

@@ -1,9 +1,9 @@
 // Compare page: several runs' curves overlaid, final numbers side by side, and their config diff.
 
 import { api, openStream } from '../api.js';
-import { h, clear, fmtInt, fmtPct, fmtValue } from '../dom.js';
+import { h, clear, fmtInt, fmtPct, fmtValue, runLabel } from '../dom.js';
 import { statusBadge, pageHeader, loading, errorState, emptyState, toast } from '../widgets.js';
-import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative } from '../charts.js';
+import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat } from '../charts.js';
 import { sortedNames } from '../hyperparams.js';
 
 const METRICS = [['loss', 'Loss'], ['acc', 'Accuracy']];
@@ -129,7 +129,7 @@ export function mount(root, { route }) {
       const x = view.x === 'epoch' ? rows.map((r) => r.epoch) : cumulative(rows.map((r) => r.seconds));
       for (const split of splits) {
         const key = `${split === 'train' ? 'train' : 'val'}_${view.metric}`;
-        const label = run.name.includes(`#${run.id}`) ? run.name : `${run.name} (#${run.id})`;
+        const label = runLabel(run);
         const trace = metricTrace({
           x,
           y: ema(rows.map((r) => r[key]), view.smoothing),
@@ -151,9 +151,10 @@ export function mount(root, { route }) {
 
   async function drawChart() {
     const data = traces();
+    const yFormat = tickFormat(data.flatMap((t) => t.y), { percent: view.metric === 'acc' });
     const layout = baseLayout({
       xaxis: { title: { text: view.x === 'epoch' ? 'epoch' : 'wall time (s)' }, ticksuffix: view.x === 'time' ? ' s' : '', dtick: view.x === 'epoch' && maxEpoch() <= 20 ? 1 : undefined },
-      yaxis: { title: { text: `${view.metric === 'acc' ? 'accuracy' : 'loss'} (${view.split})` }, tickformat: view.metric === 'acc' ? '.0%' : '.3f' },
+      yaxis: { title: { text: `${view.metric === 'acc' ? 'accuracy' : 'loss'} (${view.split})` }, tickformat: yFormat },
       legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
       margin: { l: 64, r: 24, t: 16, b: 24 },
       hovermode: 'closest',
@@ -181,9 +182,9 @@ export function mount(root, { route }) {
 
   function renderTables() {
     const list = [...entries.values()];
-    const runLabel = (e) => h('span', {}, h('span', { class: 'swatch', style: { background: e.colour } }),
-      h('a', { href: `#/run/${e.run.id}`, class: 'run-link' }, e.run.name), h('span', { class: 'muted' }, ` #${e.run.id}`));
-    clear(subtitle, list.map((e) => h('span', { class: 'tag' }, h('span', { class: 'swatch', style: { background: e.colour } }), e.run.name)));
+    const runCell = (e) => h('span', {}, h('span', { class: 'swatch', style: { background: e.colour } }),
+      h('a', { href: `#/run/${e.run.id}`, class: 'run-link' }, runLabel(e.run)));
+    clear(subtitle, list.map((e) => h('span', { class: 'tag' }, h('span', { class: 'swatch', style: { background: e.colour } }), runLabel(e.run))));
 
     // final numbers, best value of each column in bold green
     const best = (key, better) => {
@@ -198,7 +199,7 @@ export function mount(root, { route }) {
       h('thead', {}, h('tr', {}, h('th', {}, 'Run'), h('th', {}, 'Contestant'), h('th', {}, 'Status'), h('th', { class: 'num' }, 'Epochs'),
         h('th', { class: 'num' }, 'Best val acc'), h('th', { class: 'num' }, 'Test acc'), h('th', { class: 'num' }, 'Params'), h('th', { class: 'num' }, 's / epoch'))),
       h('tbody', {}, list.map((e) => h('tr', { dataset: { id: e.run.id } },
-        h('td', { class: 'name-cell' }, runLabel(e)),
+        h('td', { class: 'name-cell' }, runCell(e)),
         h('td', {}, e.run.architecture),
         h('td', {}, statusBadge(e.run.status)),
         h('td', { class: 'num' }, `${e.run.epochs_done} / ${e.run.epochs_total}`),
@@ -217,7 +218,7 @@ export function mount(root, { route }) {
     else if (!differing.length) diff.append(h('p', { class: 'muted' }, 'Every run has the same configuration.'));
     else {
       diff.append(h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Field'), list.map((e) => h('th', { class: 'num run-head' }, runLabel(e))))),
+        h('thead', {}, h('tr', {}, h('th', {}, 'Field'), list.map((e) => h('th', { class: 'num run-head' }, runCell(e))))),
         h('tbody', {}, differing.map((name) => h('tr', {},
           h('td', { class: 'mono' }, name),
           list.map((e) => {

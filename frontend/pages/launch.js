@@ -7,6 +7,14 @@ import { GROUP_NAMES, groupOf } from '../hyperparams.js';
 
 const BATTLE_SHARED_FIELDS = ['epochs', 'seed', 'num_words', 'maxlen', 'val_split'];
 const SUMMARY_DEBOUNCE_MS = 250;
+// A strong contestant that trains in seconds per epoch on a CPU (ff_raw stays near chance by design).
+const DEFAULT_CONTESTANT = 'fasttext';
+// The first of these that a live worker can load is the default dataset.
+const DATASET_PREFERENCE = ['aclimdb', 'imdb', 'synthetic'];
+// A singular field that its list sibling overrides: the form shows only the list (one width is [5]).
+const OVERRIDDEN_BY = { kernel_size: 'kernel_sizes' };
+// A decimal number as people type it: 10, -0.5, .5, 1e-3, 2E+4 (no hex, no "Infinity").
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Resolve a schema property: follow a $ref, unwrap anyOf [X, null]. */
 function resolveProperty(schema, prop) {
@@ -60,7 +68,9 @@ function buildInput(spec) {
     return h('select', { id, name: spec.name }, spec.options.map((option, i) => h('option', { value: String(i) }, String(option))));
   }
   if (spec.kind === 'number') {
-    const input = h('input', { type: 'number', id, name: spec.name, step: spec.type === 'integer' ? '1' : 'any', inputmode: spec.type === 'integer' ? 'numeric' : 'decimal' });
+    // type=text: a number input hides what was typed when it does not parse ("1e" reads as ""), so
+    // the check could only say "required"; as text, the message can quote it and say what is wrong.
+    const input = h('input', { type: 'text', id, name: spec.name, inputmode: spec.type === 'integer' ? 'numeric' : 'decimal', autocomplete: 'off', spellcheck: 'false' });
     if (spec.min !== undefined) input.min = String(spec.min);
     if (spec.max !== undefined) input.max = String(spec.max);
     if (spec.xmin !== undefined) input.dataset.xmin = String(spec.xmin);
@@ -76,6 +86,7 @@ function writeValue(spec, input, value) {
   if (spec.kind === 'checkbox') input.checked = Boolean(value);
   else if (spec.kind === 'select') input.value = String(Math.max(spec.options.indexOf(value), 0));
   else if (spec.kind === 'list') input.value = Array.isArray(value) ? value.join(', ') : '';
+  else if (value && typeof value === 'object' && 'unparsed' in value) input.value = value.unparsed;
   else input.value = value === null || value === undefined ? '' : String(value);
 }
 
@@ -86,7 +97,7 @@ function readValue(spec, input) {
   const raw = input.value.trim();
   if (spec.kind === 'number') {
     if (raw === '') return spec.nullable ? null : undefined;
-    return Number(raw);
+    return NUMBER_TEXT.test(raw) ? Number(raw) : { unparsed: raw };
   }
   if (spec.kind === 'list') {
     if (raw === '') return spec.nullable ? null : [];
@@ -103,7 +114,8 @@ function checkValue(spec, input, value) {
   if (spec.kind === 'number') {
     if (value === undefined) return `${name} is required`;
     if (value === null) return null;
-    if (Number.isNaN(value)) return `${name} must be a number`;
+    if (typeof value === 'object') return `${name}: “${value.unparsed}” is not a number; write it like 10, 0.001 or 1e-3`;
+    if (!Number.isFinite(value)) return `${name}: “${input.value.trim()}” is too large to be a number`;
     if (spec.type === 'integer' && !Number.isInteger(value)) return `${name} must be a whole number (got ${value})`;
     const attr = (key) => (input.getAttribute(key) === null || input.getAttribute(key) === '' ? undefined : Number(input.getAttribute(key)));
     const min = attr('min');
@@ -140,6 +152,8 @@ export function mount(root, { route, architectures, datasets, navigate }) {
   const dirty = new Map();            // name -> value the person typed, kept across contestants
   let summaryTimer = null;
   let summaryAbort = null;
+  let summarySeq = 0;                 // the latest summary request; an older reply is dropped
+  let datasetInfo = new Map();        // name -> GET /api/datasets item
   let alive = true;
 
   root.append(pageHeader('Launch a run', 'Pick a contestant, tune its hyperparameters and queue it for a worker.'));
@@ -152,8 +166,9 @@ export function mount(root, { route, architectures, datasets, navigate }) {
   const presetSelect = h('select', { id: 'preset', 'aria-label': 'Preset' });
   const groupsHost = h('div', { class: 'groups' });
   const datasetSelect = h('select', { id: 'field-dataset', name: 'dataset' });
+  const datasetHelp = h('div', { class: 'field-help', id: 'dataset-help' });
   const nameInput = h('input', { type: 'text', id: 'field-name', name: 'name', placeholder: 'e.g. lstm, bigger vocabulary', maxlength: '200' });
-  const tagsInput = h('input', { type: 'text', id: 'field-tags', name: 'tags', placeholder: 'comma separated, e.g. baseline, v2' });
+  const tagsInput = h('input', { type: 'text', id: 'field-tags', name: 'tags', placeholder: 'e.g. baseline, v2' });
   const notesInput = h('textarea', { id: 'field-notes', name: 'notes', placeholder: 'What are you trying? (optional)', rows: '3' });
   const paramCount = h('div', { class: 'big-number', id: 'param-count' }, '—');
   const paramError = h('div', { class: 'field-error', id: 'param-error' });
@@ -163,27 +178,40 @@ export function mount(root, { route, architectures, datasets, navigate }) {
   const formError = h('div', { class: 'form-error' });
   const form = h('form', { id: 'launch-form', novalidate: true, onsubmit: submit, oninput: onFormInput, onchange: onFormInput });
 
-  Promise.all([architectures(), datasets()]).then(([archList, dataList]) => {
+  const fromId = Number(route.params.get('from')) || null;   // "Clone with changes": start from this run
+  const source = fromId ? api.getRun(fromId) : Promise.resolve(null);
+  // readiness changes as workers come and go: asked afresh on every visit, not from the page-load cache
+  Promise.all([architectures(), api.datasets(), source]).then(([archList, dataList, sourceRun]) => {
     if (!alive) return;
     contestants = archList;
     if (!contestants.length) {
       clear(body, errorState('The backend lists no contestants.'));
       return;
     }
-    for (const d of dataList) datasetSelect.append(h('option', { value: d.name, title: d.description }, `${d.title} (${d.name})`));
-    const wanted = route.params.get('dataset');
-    const preferred = [wanted, 'aclimdb'].find((name) => dataList.some((d) => d.name === name));
+    datasetInfo = new Map(dataList.map((d) => [d.name, d]));
+    for (const d of dataList) {
+      datasetSelect.append(h('option', { value: d.name, title: d.how_to, dataset: { ready: String(d.ready) } },
+        `${d.title}${d.ready ? '' : ' — not ready'}`));
+    }
+    const wanted = sourceRun?.dataset ?? route.params.get('dataset');
+    const firstReady = DATASET_PREFERENCE.find((name) => datasetInfo.get(name)?.ready)
+      ?? dataList.find((d) => d.ready)?.name ?? 'synthetic';
+    const preferred = [wanted, firstReady].find((name) => datasetInfo.has(name));
     if (preferred) datasetSelect.value = preferred;
+    datasetSelect.addEventListener('change', showDatasetHelp);
     for (const c of contestants) {
       contestantGrid.append(h('button', {
         type: 'button', class: 'contestant', role: 'radio', dataset: { name: c.name }, onclick: () => pick(c.name),
       }, h('span', { class: 'contestant-title' }, c.title), h('span', { class: 'contestant-name' }, c.name)));
     }
     buildPage();
-    const initial = route.params.get('architecture');
-    pick(contestants.some((c) => c.name === initial) ? initial : contestants[0].name);
+    showDatasetHelp();
+    const initial = sourceRun?.architecture ?? route.params.get('architecture');
+    const fallback = contestants.some((c) => c.name === DEFAULT_CONTESTANT) ? DEFAULT_CONTESTANT : contestants[0].name;
+    pick(contestants.some((c) => c.name === initial) ? initial : fallback);
+    if (sourceRun) fillFrom(sourceRun);
   }).catch((err) => {
-    if (alive) clear(body, errorState(`Could not load the contestants: ${err.message}`));
+    if (alive) clear(body, errorState(`Could not load the ${fromId ? `settings of run #${fromId}` : 'contestants'}: ${err.message}`));
   });
 
   return () => {
@@ -210,7 +238,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
             h('h2', { class: 'card-title' }, 'Run details', h('span', { class: 'hint' }, 'all optional')),
             h('div', { class: 'fields' },
               field('name', nameInput, 'Shown in tables and chart legends; defaults to “contestant #id”.', 'name'),
-              field('tags', tagsInput, 'Group runs and filter the runs table by tag.', 'tags'),
+              field('tags', tagsInput, 'Comma separated; group runs and filter the runs table by tag.', 'tags'),
               h('div', { class: 'field field-wide' },
                 h('label', { class: 'field-label', for: 'field-notes' }, 'notes'), notesInput, h('div', { class: 'field-error', id: 'error-notes' }))))),
         h('aside', { class: 'sidebar' },
@@ -225,6 +253,33 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     clear(body, form);
   }
 
+  /** Under the dataset select: where it is ready, or what to do to make it ready. */
+  function showDatasetHelp() {
+    const info = datasetInfo.get(datasetSelect.value);
+    datasetHelp.textContent = info ? info.how_to : '';
+    datasetHelp.classList.toggle('warn', Boolean(info && !info.ready));
+  }
+
+  /** "Clone with changes": the source run's contestant settings, dataset and labels in the form. */
+  function fillFrom(sourceRun) {
+    for (const [name, value] of Object.entries(sourceRun.hyperparams || {})) {
+      const f = fields.get(name);
+      if (f) {
+        writeValue(f.spec, f.input, value);
+        dirty.set(name, value);
+      }
+    }
+    const hp = sourceRun.hyperparams || {};
+    const single = Object.entries(OVERRIDDEN_BY).find(([one, many]) => fields.has(many) && hp[many] == null && hp[one] != null);
+    if (single) writeValue(fields.get(single[1]).spec, fields.get(single[1]).input, [hp[single[0]]]);
+    nameInput.value = sourceRun.name === `${sourceRun.architecture} #${sourceRun.id}` ? '' : sourceRun.name;
+    tagsInput.value = (sourceRun.tags || []).join(', ');
+    notesInput.value = sourceRun.notes || '';
+    formError.replaceChildren(h('div', { class: 'info-box', id: 'clone-source' },
+      `Settings of run #${sourceRun.id} (${sourceRun.name}); change what you like, then launch.`));
+    refreshSummary(0);
+  }
+
   function pick(name) {
     current = contestants.find((c) => c.name === name);
     for (const card of contestantGrid.children) {
@@ -234,7 +289,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     }
     form.querySelector('#contestant-about').textContent = current.description;
     contestantError.textContent = '';
-    history.replaceState(null, '', `#/launch?architecture=${encodeURIComponent(name)}`);
+    history.replaceState(null, '', `#/launch?architecture=${encodeURIComponent(name)}${fromId ? `&from=${fromId}` : ''}`);
     clear(presetSelect, h('option', { value: '' }, 'Contestant defaults'),
       Object.keys(current.presets || {}).map((p) => h('option', { value: p }, p)));
     buildFields();
@@ -249,7 +304,10 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     fields.clear();
     clear(groupsHost);
     const schema = current.params_schema;
-    const specs = Object.entries(schema.properties || {}).map(([name, prop]) => fieldSpec(schema, name, prop));
+    const names = Object.keys(schema.properties || {});
+    const specs = Object.entries(schema.properties || {})
+      .filter(([name]) => !(OVERRIDDEN_BY[name] && names.includes(OVERRIDDEN_BY[name])))
+      .map(([name, prop]) => fieldSpec(schema, name, prop));
     for (const group of GROUP_NAMES) {
       const members = specs.filter((s) => groupOf(s.name) === group);
       if (!members.length && group !== 'Data') continue;
@@ -257,7 +315,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
       if (group === 'Data') {
         grid.append(h('div', { class: 'field' },
           h('label', { class: 'field-label', for: 'field-dataset' }, 'dataset'), datasetSelect,
-          h('div', { class: 'field-help' }, 'Where the reviews come from.'), h('div', { class: 'field-error', id: 'error-dataset' })));
+          datasetHelp, h('div', { class: 'field-error', id: 'error-dataset' })));
       }
       for (const spec of members) grid.append(buildField(spec));
       groupsHost.append(h('fieldset', { class: 'group', dataset: { group } }, h('legend', {}, group), grid));
@@ -314,29 +372,38 @@ export function mount(root, { route, architectures, datasets, navigate }) {
 
   function refreshSummary(delay) {
     clearTimeout(summaryTimer);
+    const seq = ++summarySeq;
+    // the shown count belongs to other settings from now on: dim it, and blank it for another contestant
+    paramCount.classList.add('muted');
+    if (paramCount.dataset.architecture !== current.name) paramCount.textContent = '…';
     summaryTimer = setTimeout(async () => {
       summaryAbort?.abort();
       summaryAbort = new AbortController();
       const { hyperparams, problems } = collect();
+      const architecture = current.name;
       if (problems.size) {
+        paramCount.classList.remove('muted');
+        delete paramCount.dataset.architecture;
         paramCount.textContent = '—';
         paramError.textContent = [...problems.values()][0];
         clear(layerList);
         return;
       }
-      paramCount.classList.add('muted');
       try {
-        const summary = await api.summary(current.name, hyperparams, { signal: summaryAbort.signal });
+        const summary = await api.summary(architecture, hyperparams, { signal: summaryAbort.signal });
+        if (seq !== summarySeq) return;  // a newer request is on its way: its answer is the one to show
         paramCount.textContent = fmtInt(summary.param_count);
+        paramCount.dataset.architecture = architecture;
         paramError.textContent = '';
         clear(layerList, (summary.layers || []).map((layer) => h('li', {},
           h('span', { title: `${layer.name} (${layer.type})` }, `${layer.name} · ${layer.type}`), h('span', { class: 'num' }, fmtInt(layer.params)))));
+        paramCount.classList.remove('muted');
       } catch (err) {
-        if (err.name === 'AbortError') return;
+        if (err.name === 'AbortError' || seq !== summarySeq) return;
         paramCount.textContent = '—';
+        delete paramCount.dataset.architecture;
         paramError.textContent = err.message;
         clear(layerList);
-      } finally {
         paramCount.classList.remove('muted');
       }
     }, delay);

@@ -1,9 +1,9 @@
 // Leaderboard page: each contestant's best run against the notebook, size vs accuracy, speed, scoring.
 
 import { api } from '../api.js';
-import { h, clear, fmtInt, fmtPct } from '../dom.js';
+import { h, clear, fmtInt, fmtPct, runLabel } from '../dom.js';
 import { pageHeader, loading, errorState, emptyState, probabilityBar, statusBadge } from '../widgets.js';
-import { draw, purge, baseLayout, escapeForPlotly, ACCENT, NOTEBOOK_COLOUR } from '../charts.js';
+import { draw, purge, baseLayout, escapeForPlotly, ACCENT, NOTEBOOK_COLOUR, OUTSIDE_BAR_TEXT } from '../charts.js';
 
 /** The course notebook's best test accuracy per contestant; null: its cell never finished. */
 export const NOTEBOOK_TEST_ACC = {
@@ -84,7 +84,7 @@ export function mount(root, { route, datasets }) {
         return h('tr', { dataset: { architecture: e.architecture } },
           h('td', { class: 'num muted' }, String(i + 1)),
           h('td', {}, h('div', { style: { fontWeight: '600' } }, e.title), h('div', { class: 'mono muted' }, e.architecture)),
-          h('td', { class: 'name-cell' }, h('a', { href: `#/run/${e.run.id}` }, e.run.name), h('span', { class: 'muted' }, ` #${e.run.id}`)),
+          h('td', { class: 'name-cell' }, h('a', { href: `#/run/${e.run.id}` }, runLabel(e.run))),
           h('td', {}, statusBadge(e.run.status)),
           h('td', { class: 'num' }, fmtPct(e.run.best_val_acc)),
           h('td', { class: 'num', style: { fontWeight: '600' } }, fmtPct(e.run.test_acc)),
@@ -115,7 +115,7 @@ export function mount(root, { route, datasets }) {
     const slots = names.map((_, i) => i);
     const ours = names.map((n) => byName.get(n)?.run.test_acc ?? null);
     const notebook = names.map((n) => NOTEBOOK_TEST_ACC[n] ?? null);
-    const runText = names.map((n) => (byName.get(n) ? escapeForPlotly(`${byName.get(n).title}: ${byName.get(n).run.name} (#${byName.get(n).run.id})`) : 'no run yet'));
+    const runText = names.map((n) => (byName.get(n) ? escapeForPlotly(`${byName.get(n).title}: ${runLabel(byName.get(n).run)}`) : 'no run yet'));
     const annotations = names.flatMap((n, i) => {
       const notes = [];
       if (n in NOTEBOOK_TEST_ACC && NOTEBOOK_TEST_ACC[n] === null) {
@@ -127,7 +127,7 @@ export function mount(root, { route, datasets }) {
     await draw(accChart, [
       {
         type: 'bar', name: 'ours (best run)', x: slots.map((i) => i - 0.18), y: ours, width: 0.36,
-        marker: { color: ACCENT }, text: ours.map((v) => (v === null ? '' : fmtPct(v, 1))), textposition: 'outside',
+        marker: { color: ACCENT }, text: ours.map((v) => (v === null ? '' : fmtPct(v, 1))), ...OUTSIDE_BAR_TEXT,
         customdata: runText, hovertemplate: '%{customdata}<br>test accuracy <b>%{y:.2%}</b><extra></extra>',
       },
       {
@@ -137,7 +137,7 @@ export function mount(root, { route, datasets }) {
       },
     ], baseLayout({
       xaxis: { tickvals: slots, ticktext: labels, range: [-0.6, names.length - 0.4], showgrid: false },
-      yaxis: { tickformat: '.0%', range: [0, 1.05], title: { text: 'test accuracy' } },
+      yaxis: { tickformat: '.0%', range: [0, 1.12], title: { text: 'test accuracy' } },
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
       margin: { l: 64, r: 16, t: 32, b: 40 },
       shapes: [{ type: 'line', xref: 'paper', x0: 0, x1: 1, y0: 0.5, y1: 0.5, line: { color: '#d0d5dd', dash: 'dot', width: 1 } }],
@@ -162,7 +162,7 @@ export function mount(root, { route, datasets }) {
       .sort((a, b) => a.run.seconds_per_epoch - b.run.seconds_per_epoch);
     await draw(speedChart, [{
       type: 'bar', orientation: 'h', y: timed.map((e) => escapeForPlotly(e.architecture)), x: timed.map((e) => e.run.seconds_per_epoch),
-      marker: { color: '#98a2b3' }, text: timed.map((e) => `${e.run.seconds_per_epoch.toFixed(2)} s`), textposition: 'outside',
+      marker: { color: '#98a2b3' }, text: timed.map((e) => `${e.run.seconds_per_epoch.toFixed(2)} s`), ...OUTSIDE_BAR_TEXT,
       customdata: timed.map((e) => escapeForPlotly(e.title)),
       hovertemplate: '%{customdata}<br><b>%{x:.2f} s</b> per epoch<extra></extra>', showlegend: false,
     }], baseLayout({

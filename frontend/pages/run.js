@@ -120,7 +120,7 @@ export function mount(root, { route, navigate }) {
           h('section', { class: 'card' },
             h('h2', { class: 'card-title' }, 'Learning curves', h('span', { class: 'hint' }, 'train dashed · validation solid')),
             h('div', { class: 'grid-2' }, lossChart, accChart)),
-          h('section', { class: 'card' },
+          h('section', { class: 'card', id: 'score-card', hidden: !run.has_checkpoint },
             h('h2', { class: 'card-title' }, 'Score a review', h('span', { class: 'hint' }, 'probability that it is positive')),
             reviewInput,
             h('div', { style: { display: 'flex', gap: '16px', alignItems: 'center', marginTop: '8px' } }, predictButton, predictHint),
@@ -167,7 +167,9 @@ export function mount(root, { route, navigate }) {
     renderStats();
     renderDetails();
     renderConfig();
-    predictHint.textContent = run.has_checkpoint ? `Uses run #${run.id}’s checkpoint.` : 'Available once the run has finished and saved a checkpoint.';
+    predictHint.textContent = `Uses run #${run.id}’s checkpoint.`;
+    const scoreCard = document.getElementById('score-card');
+    if (scoreCard) scoreCard.hidden = !run.has_checkpoint;  // only a saved checkpoint can score a review
   }
 
   function stat(label, value, sub, idName) {

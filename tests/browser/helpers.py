@@ -33,7 +33,7 @@ def launch(url: str, architecture: str = "lstm", *, epochs: int = 3, name: str |
     }
     if name is not None:
         body["name"] = name
-    reply = httpx.post(f"{url}/api/runs", json=body, timeout=10)
+    reply = httpx.post(f"{url}/api/runs", json=body, timeout=60)  # the first launch imports torch
     assert reply.status_code == 201, reply.text
     return reply.json()
 

@@ -13,7 +13,7 @@ TRACES = "() => { const c = document.querySelector('#compare-chart'); return c &
 @pytest.fixture(scope="module")
 def two_finished_runs(live_url: str) -> list[dict]:
     """Two finished tiny runs of different contestants."""
-    runs = [launch(live_url, "lstm", epochs=3), launch(live_url, "cnn", epochs=3)]
+    runs = [launch(live_url, "lstm", epochs=3, name="wide vocab"), launch(live_url, "cnn", epochs=3)]
     return [wait_finished(live_url, run["id"]) for run in runs]
 
 
@@ -29,3 +29,19 @@ def test_compare_draws_one_trace_per_run_for_each_split(page: Page, two_finished
     assert names == ["dash", "dash"]
     expect(page.locator("#compare-table tbody tr")).to_have_count(2)
     expect(page.locator("#compare-diff td.mono").first).to_have_text("contestant")
+
+
+def test_compare_names_each_run_once_and_never_repeats_a_tick_label(page: Page, two_finished_runs: list[dict]):
+    custom, plain = two_finished_runs
+    page.goto(f"/#/compare?ids={custom['id']},{plain['id']}")
+    page.wait_for_function(f"({TRACES})() === 2")
+    legend = page.evaluate("() => document.querySelector('#compare-chart').data.map((t) => t.name)")
+    assert legend == [f"wide vocab #{custom['id']}", f"cnn #{plain['id']}"]
+    expect(page.locator("#compare-table tbody tr").last.locator(".run-link")).to_have_text(f"cnn #{plain['id']}")
+    ticks = page.eval_on_selector_all("#compare-chart .ytick text", "els => els.map((e) => e.textContent)")
+    assert len(ticks) >= 2 and len(set(ticks)) == len(ticks), ticks
+    # a narrow accuracy range (52.1 % .. 52.9 %) needs a decimal; a wide one does not
+    formats = page.evaluate("""async () => { const { tickFormat } = await import('/charts.js');
+        return [tickFormat([0.521, 0.529], { percent: true }), tickFormat([0.5, 0.9], { percent: true }),
+                tickFormat([0.6931, 0.6925])]; }""")
+    assert formats == [".1%", ".0%", ".4f"]

@@ -15,7 +15,7 @@ def open_form(page: Page, architecture: str = "lstm") -> None:
     """Open the launch form for a contestant on the synthetic dataset and wait for its fields."""
     page.goto(f"/#/launch?architecture={architecture}&dataset=synthetic")
     expect(page.locator("#field-epochs")).to_be_visible()
-    expect(page.locator("#param-count")).not_to_have_text("—", timeout=60_000)  # first summary imports torch
+    expect(page.locator("#param-count")).to_have_text(re.compile(r"^\d[\d,]*$"), timeout=60_000)  # first summary imports torch
 
 
 def fill_tiny(page: Page) -> None:
@@ -96,3 +96,59 @@ def test_battle_queues_every_contestant_tagged_together_and_opens_compare(page: 
     assert len({tuple(run["tags"]) for run in runs}) == 1
     assert re.fullmatch(r"battle-\d{8}-\d{6}", runs[0]["tags"][0])
     assert {(run["hyperparams"]["epochs"], run["hyperparams"]["seed"], run["hyperparams"]["maxlen"]) for run in runs} == {(1, 7, 32)}
+
+
+def test_form_defaults_quote_bad_numbers_and_show_one_kernel_field(page: Page, live_url: str):
+    datasets = {d["name"]: d for d in httpx.get(f"{live_url}/api/datasets").json()}
+    ready = next(name for name in ("aclimdb", "imdb", "synthetic") if datasets[name]["ready"])
+    page.goto("/#/launch")
+    expect(page.locator("#field-epochs")).to_be_visible()
+    # a strong, quick contestant and a dataset some worker can load now, each unready one marked
+    expect(page.locator(".contestant.active")).to_have_attribute("data-name", "fasttext")
+    expect(page.locator("#field-dataset")).to_have_value(ready)
+    expect(page.locator("#dataset-help")).to_have_text(datasets[ready]["how_to"])
+    for name, item in datasets.items():
+        option = page.locator(f'#field-dataset option[value="{name}"]')
+        assert option.get_attribute("data-ready") == str(item["ready"]).lower()
+        assert ("not ready" in option.inner_text()) is (not item["ready"])
+    # a number the box cannot read is quoted back with what is wrong, not "is required"
+    for typed, message in [
+        ("1e", "epochs: “1e” is not a number; write it like 10, 0.001 or 1e-3"),
+        ("--5", "epochs: “--5” is not a number; write it like 10, 0.001 or 1e-3"),
+        ("1e309", "epochs: “1e309” is too large to be a number"),
+    ]:
+        page.fill("#field-epochs", typed)
+        page.locator("#field-epochs").press("Tab")
+        expect(page.locator("#error-epochs")).to_have_text(message)
+        expect(page.locator("#field-epochs")).to_have_value(typed)
+    # cnn: kernel widths in one field (kernel_size alone would be overridden by kernel_sizes)
+    page.click('.contestant[data-name="cnn"]')
+    expect(page.locator("#field-kernel_sizes")).to_be_visible()
+    expect(page.locator("#field-kernel_size")).to_have_count(0)
+
+
+def test_parameter_count_never_shows_another_contestants_number(page: Page, live_url: str):
+    # window.__slow = {url part: ms} holds matching summary requests, ignoring their abort signal
+    page.add_init_script("""(() => { const real = window.fetch; window.__slow = {};
+        window.fetch = async (url, init = {}) => {
+            const hold = Object.entries(window.__slow).find(([part]) => String(url).includes(part));
+            if (!hold) return real(url, init);
+            await new Promise((r) => setTimeout(r, hold[1]));
+            return real(url, { ...init, signal: undefined }); }; })()""")
+    count = {name: httpx.post(f"{live_url}/api/architectures/{name}/summary", json={}, timeout=60).json()["param_count"]
+             for name in ("lstm", "cnn")}
+    page.goto("/#/launch?architecture=lstm&dataset=synthetic")
+    expect(page.locator("#param-count")).to_have_text(f"{count['lstm']:,}", timeout=60_000)
+    # a slow reply for the new contestant: the old number goes at once
+    page.evaluate("() => { window.__slow = {'/cnn/summary': 1500}; }")
+    page.click('.contestant[data-name="cnn"]')
+    expect(page.locator("#param-count")).to_have_text("…", timeout=500)
+    expect(page.locator("#param-count")).to_have_text(f"{count['cnn']:,}", timeout=15_000)
+    # an older request whose reply lands after the newer one's: the newer one stays
+    page.evaluate("() => { window.__slow = {'/lstm/summary': 2000}; }")
+    page.click('.contestant[data-name="lstm"]')
+    page.click('.contestant[data-name="cnn"]')
+    expect(page.locator("#param-count")).to_have_text(f"{count['cnn']:,}", timeout=15_000)
+    page.wait_for_timeout(2500)  # the held lstm reply has come back by now
+    expect(page.locator("#param-count")).to_have_text(f"{count['cnn']:,}")
+    expect(page.locator("#param-count")).to_have_attribute("data-architecture", "cnn")

@@ -45,3 +45,4 @@ def test_long_table_attaches_every_row_after_the_first_screen(page: Page, live_u
     expect(page.locator("#runs-table tbody tr")).to_have_count(total)
     ids = page.eval_on_selector_all("#runs-table tbody tr", "rows => rows.map(r => Number(r.dataset.id))")
     assert ids == sorted(ids, reverse=True)
+

@@ -12,8 +12,10 @@ from worker.agent.client import BackendClient, BackendRefused, BackendUnavailabl
 from worker.agent.heartbeat import Heartbeat
 from worker.agent.logs import agent_log
 from worker.agent.reporter import RunReporter
+from worker.config import settings
 from worker.contestants import HyperparamError, UnknownContestant
 from worker.data import DatasetUnavailable, describe_report
+from worker.data.readiness import dataset_readiness
 from worker.runner import run_experiment
 from worker.training.types import EpochMetrics, TrainingCancelled, TrainingDiverged, TrainResult
 
@@ -104,6 +106,7 @@ class Agent:
         while True:
             try:
                 reply = self.client.register(self.name, socket.gethostname(), self.device,
+                                             datasets=dataset_readiness(settings.aclimdb_path, self.data_dir),
                                              retry_seconds=UNREACHABLE_LOG_SECONDS)
                 break
             except BackendUnavailable as exc:

@@ -95,9 +95,13 @@ class BackendClient:
                 raise LeaseLost(exc.status_code, exc.detail) from None
             raise
 
-    def register(self, name: str, host: str, device: str, *, retry_seconds: float | None = None) -> dict:
-        """POST /api/worker/register -> {"name", "lease_seconds", "heartbeat_seconds"}."""
-        body = {"name": name, "host": host, "device": device}
+    def register(self, name: str, host: str, device: str, *, datasets: dict | None = None,
+                 retry_seconds: float | None = None) -> dict:
+        """POST /api/worker/register -> {"name", "lease_seconds", "heartbeat_seconds"}.
+
+        datasets: {name: {"ready", "detail"}}, what this worker can load (worker.data.readiness).
+        """
+        body = {"name": name, "host": host, "device": device, "datasets": datasets or {}}
         return self.request("POST", "/api/worker/register", json=body, retry_seconds=retry_seconds).json()
 
     def claim(self, worker: str, device: str, *, wait: float, retry_seconds: float | None = None) -> dict | None:

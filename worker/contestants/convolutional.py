@@ -1,6 +1,9 @@
 """The convolutional contestant: n-gram detectors slid over the review, max-pooled over time."""
 
+from typing import Any
+
 import torch
+from pydantic import model_validator
 from torch import nn
 
 from worker.contestants import fields
@@ -24,6 +27,14 @@ class ConvolutionalParams(TrainingParams):
     lr: float = fields.retuned("lr", 2e-3)
     lr_schedule: LrSchedule = fields.retuned("lr_schedule", "linear")
     epochs: int = fields.retuned("epochs", 4)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_kernel_field(cls, values: Any) -> Any:
+        """kernel_size given alone means one width: the default kernel_sizes must not silently override it."""
+        if isinstance(values, dict) and "kernel_size" in values and "kernel_sizes" not in values:
+            return {**values, "kernel_sizes": None}
+        return values
 
     def widths(self) -> list[int]:
         """The convolution widths to build: kernel_sizes when set, else [kernel_size]."""
