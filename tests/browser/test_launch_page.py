@@ -75,7 +75,7 @@ def test_parameter_count_shows_dash_and_message_when_summary_refuses(page: Page)
     open_form(page)
     page.evaluate("() => document.querySelector('#field-hidden_dim').removeAttribute('max')")
     page.fill("#field-hidden_dim", "5000")
-    expect(page.locator("#param-count")).to_have_text("—")
+    expect(page.locator("#param-count")).to_have_text("—", timeout=15_000)
     expect(page.locator("#param-error")).to_contain_text("hidden_dim")
 
 
