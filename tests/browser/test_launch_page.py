@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import TINY_DATA
+from tests.support.live import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +100,11 @@ def test_battle_queues_every_contestant_tagged_together_and_opens_compare(page: 
 
 
 def test_form_defaults_quote_bad_numbers_and_show_one_kernel_field(page: Page, live_url: str):
-    datasets = {d["name"]: d for d in httpx.get(f"{live_url}/api/datasets").json()}
+    def listed() -> dict | None:  # once the module's worker has registered, synthetic at least is ready
+        by_name = {d["name"]: d for d in httpx.get(f"{live_url}/api/datasets").json()}
+        return by_name if by_name["synthetic"]["ready"] else None
+
+    datasets = wait_for(listed, timeout=60, interval=0.2)
     ready = next(name for name in ("aclimdb", "imdb", "synthetic") if datasets[name]["ready"])
     page.goto("/#/launch")
     expect(page.locator("#field-epochs")).to_be_visible()
