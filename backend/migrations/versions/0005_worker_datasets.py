@@ -1,7 +1,7 @@
 """Workers say which datasets they can load: workers.datasets (JSON, {name: {ready, detail}}).
 
 Revision ID: 0005_worker_datasets
-Revises: 0004_runs_autoincrement
+Revises: 0002_run_groups_predictions
 Create Date: 2026-12-02
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_worker_datasets"
-down_revision = "0004_runs_autoincrement"
+down_revision = "0002_run_groups_predictions"
 branch_labels = None
 depends_on = None
 
