@@ -1,4 +1,6 @@
-// The REST and Server-Sent Events client: fetch helpers, API errors, one EventSource per stream.
+// The REST and Server-Sent Events client: fetch helpers, API errors, event streams shared by the tabs.
+
+import { subscribe } from './streams.js';
 
 /** An error reply from the API: status, a readable message, and the 422 field errors. */
 export class ApiError extends Error {
@@ -70,21 +72,13 @@ export const api = {
 };
 
 /**
- * Open one EventSource and route its typed events to handlers ({status: fn, progress: fn, ...}).
- * Each handler gets the parsed JSON data. Returns the EventSource; the caller closes it.
+ * Follow the Server-Sent Events at `url`, routing typed events to handlers ({status: fn, ...}; each
+ * gets the parsed JSON data) and calling `reconnected()` when the stream is back after a gap, so the
+ * page re-fetches what it shows. The stream is shared with the browser's other tabs (streams.js).
+ * Returns {close()}; the caller closes it.
  */
 export function openStream(url, handlers) {
-  const source = new EventSource(url);
-  for (const [type, handler] of Object.entries(handlers)) {
-    source.addEventListener(type, (event) => {
-      let data;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      handler(data, event);
-    });
-  }
-  return source;
+  return subscribe(url, handlers);
 }
+
+export { isLive, onConnection } from './streams.js';

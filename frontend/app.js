@@ -1,6 +1,6 @@
 // The dashboard's entry point: one state object, a hash router, and render() that mounts the page.
 
-import { api } from './api.js';
+import { api, openStream, onConnection } from './api.js';
 import { h, clear } from './dom.js';
 import { loadPlotly } from './charts.js';
 import * as runsPage from './pages/runs.js';
@@ -99,6 +99,24 @@ async function showHealth() {
     el.replaceChildren(h('span', { class: 'dot dot-down' }), 'backend unreachable');
   }
 }
+
+/** While the event streams are cut off: a banner under the top bar and "reconnecting" in it. */
+function showConnection(live) {
+  let banner = document.getElementById('connection-banner');
+  if (!banner) {
+    banner = h('div', { id: 'connection-banner', class: 'connection-banner', role: 'status', hidden: true },
+      h('span', { class: 'dot dot-down' }), 'Reconnecting to the backend… live updates and clocks are paused.');
+    document.querySelector('.topbar').after(banner);
+  }
+  banner.hidden = live;
+  document.body.classList.toggle('reconnecting', !live);
+  if (live) showHealth();
+  else document.getElementById('health').replaceChildren(h('span', { class: 'dot dot-down' }), 'reconnecting…');
+}
+
+// Every page follows the all-runs stream (shared by the tabs), so each shows when the backend is gone.
+openStream('/api/events', { reconnected: showHealth });
+onConnection(showConnection);
 
 window.addEventListener('hashchange', render);
 if (!location.hash) history.replaceState(null, '', '#/runs');

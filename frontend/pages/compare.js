@@ -239,7 +239,20 @@ export function mount(root, { route }) {
         if (news) refetch(run.id);
         else renderTables();
       },
+      reconnected: () => refetchAll(),   // events may have been lost meanwhile
     });
+  }
+
+  function refetchAll() {
+    api.compare(ids).then((reply) => {
+      if (!alive) return;
+      for (const { run, metrics } of reply.runs) {
+        const entry = entries.get(run.id);
+        if (entry) Object.assign(entry, { run, metrics });
+      }
+      renderTables();
+      drawChart();
+    }).catch(() => {});
   }
 
   function refetch(id) {

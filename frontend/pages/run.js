@@ -1,6 +1,6 @@
 // Run page: config, status, timings, live learning curves from the run's own SSE stream, review scoring.
 
-import { api, openStream } from '../api.js';
+import { api, openStream, isLive } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtNum, fmtDuration, fmtDate, fmtValue } from '../dom.js';
 import {
   statusBadge, setBadge, progressBar, pageHeader, loading, errorState, toast, probabilityBar,
@@ -75,11 +75,7 @@ export function mount(root, { route, navigate }) {
       stream.close();
       refetchMetrics();
     },
-  });
-  stream.addEventListener('error', () => {
-    if (stream.readyState === EventSource.CLOSED && alive && run && ACTIVE_STATUSES.has(run.status)) {
-      toast('Lost the live connection to this run; reload to reconnect', 'error');
-    }
+    reconnected: () => refetchRun(),   // events may have been lost meanwhile: read the truth again
   });
 
   Promise.all([api.getRun(id), api.metrics(id)]).then(([r, rows]) => {
@@ -188,6 +184,7 @@ export function mount(root, { route, navigate }) {
   }
 
   function tickDuration() {
+    if (!isLive()) return;   // the clock stops while the backend is unreachable
     if (!run || !(run.status === 'running' || run.status === 'cancelling') || run.duration_seconds === null) return;
     const el = document.getElementById('run-duration');
     if (el) el.textContent = fmtDuration(run.duration_seconds + (performance.now() - runReceivedAt) / 1000);
@@ -259,6 +256,18 @@ export function mount(root, { route, navigate }) {
       await Promise.all([chart(lossChart, 'loss', 'Loss', '.3f'), chart(accChart, 'acc', 'Accuracy', '.1%')]);
     } catch (err) {
       if (alive) toast(err.message, 'error');
+    }
+  }
+
+  async function refetchRun() {
+    try {
+      const [r] = await Promise.all([api.getRun(id), refetchMetrics()]);
+      if (!alive) return;
+      run = null;   // the fetched run is the truth, even if it looks older than what the stream said
+      setRun(r);
+      queueRedraw();
+    } catch {
+      /* still unreachable: the next reconnect tries again */
     }
   }
 

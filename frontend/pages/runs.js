@@ -1,6 +1,6 @@
 // Runs page: every run, newest first, filtered server-side and kept live by the /api/events stream.
 
-import { api, openStream } from '../api.js';
+import { api, openStream, isLive } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtDuration, fmtDate } from '../dom.js';
 import {
   statusBadge, progressBar, pageHeader, emptyState, loading, errorState, toast,
@@ -84,6 +84,7 @@ export function mount(root, { route, architectures }) {
     status: (run) => (loaded ? applyStatus(run) : pending.push(['status', run])),
     progress: (p) => (loaded ? applyProgress(p) : pending.push(['progress', p])),
     deleted: (d) => (loaded ? removeRow(d.id) : pending.push(['deleted', d])),
+    reconnected: () => load(),   // events may have been lost meanwhile: read the list again
   });
   const ticker = setInterval(tickDurations, 1000);
 
@@ -252,6 +253,7 @@ export function mount(root, { route, architectures }) {
   }
 
   function tickDurations() {
+    if (!isLive()) return;   // the clocks stop while the backend is unreachable
     const now = performance.now();
     for (const entry of rows.values()) {
       const { run } = entry;

@@ -79,11 +79,17 @@ def _backend_healthy(url: str, process: subprocess.Popen, log_path: Path) -> boo
         return False
 
 
+class BackendURL(str):
+    """A running backend's base URL; `.process` is its Popen (for tests that kill it)."""
+
+    process: subprocess.Popen
+
+
 @contextlib.contextmanager
 def running_backend(
     data_dir: Path, *, lease_seconds: float | None = None, env: dict | None = None
-) -> Iterator[str]:
-    """Run `python -m backend` on a free port with its SQLite database in `data_dir`; yield its base URL."""
+) -> Iterator["BackendURL"]:
+    """Run `python -m backend` on a free port with its SQLite database in `data_dir`; yield its BackendURL."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -102,6 +108,8 @@ def running_backend(
         )
     try:
         wait_for(lambda: _backend_healthy(url, process, log_path), timeout=STARTUP_TIMEOUT_SECONDS, interval=0.1)
+        url = BackendURL(url)
+        url.process = process
         yield url
     except BaseException:
         _stop(process)

@@ -1,0 +1,101 @@
+"""Faults with real processes: a worker SIGKILLed among three, a backend SIGKILLed mid-run.
+
+The figures (runs, kills, lost, duplicated) print with `pytest -s`.
+"""
+
+import os
+import re
+import signal
+import sqlite3
+from contextlib import ExitStack
+from pathlib import Path
+
+from tests.integration.proxy import switchable_proxy
+from tests.integration.runs import api_client, launch, wait_for_run, wait_until_terminal
+from tests.support.live import running_backend, running_worker, wait_for
+
+RUNS = 30
+TINY = {"epochs": 1, "batch_size": 256, "maxlen": 32, "embedding_dim": 8, "num_words": 500, "ngram_buckets": 500}
+LEASE_SECONDS = 6   # generous: three workers share two busy cores, and a first run imports torch
+
+
+def _claims(data_dir: Path, names: list[str]) -> dict[int, list[str]]:
+    """Run id -> the workers whose log says they claimed it."""
+    claimed: dict[int, list[str]] = {}
+    for name in names:
+        text = (data_dir / f"worker-{name}.log").read_text(errors="replace")
+        for run_id in re.findall(rf"worker {name} run (\d+): claimed", text):
+            claimed.setdefault(int(run_id), []).append(name)
+    return claimed
+
+
+def _epoch_rows(database: Path) -> dict[int, list[int]]:
+    """Run id -> its stored epoch numbers, in order, straight from the database."""
+    connection = sqlite3.connect(database)
+    try:
+        rows = connection.execute("SELECT run_id, epoch FROM epochs ORDER BY run_id, epoch").fetchall()
+    finally:
+        connection.close()
+    stored: dict[int, list[int]] = {}
+    for run_id, epoch in rows:
+        stored.setdefault(run_id, []).append(epoch)
+    return stored
+
+
+def _integrity(database: Path) -> str:
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_thirty_runs_on_three_workers_with_one_killed_end_terminal_none_lost_none_twice(data_dir):
+    names = ["w1", "w2", "w3"]
+    with running_backend(data_dir, lease_seconds=LEASE_SECONDS) as url, api_client(url) as api, ExitStack() as stack:
+        launched = [launch(api, "fasttext", **TINY)["id"] for _ in range(RUNS)]
+        workers = {name: stack.enter_context(running_worker(url, name=name, data_dir=data_dir)) for name in names}
+        wait_for(lambda: len(api.get("/api/runs", params={"status": "succeeded", "limit": 1}).json()["data"]) and
+                 api.get("/api/runs", params={"status": "succeeded"}).json()["count"] >= 5, timeout=120, interval=0.2)
+        victim_run = wait_for(lambda: next((r for r in api.get("/api/runs", params={"status": "running"}).json()["data"]
+                                            if r["worker"] == "w2"), None), timeout=60, interval=0.02)
+        os.kill(workers["w2"].pid, signal.SIGKILL)
+        workers["w2"].wait(timeout=10)
+        final = [wait_until_terminal(api, run_id, timeout=180) for run_id in launched]
+        listed = api.get("/api/runs", params={"limit": 1000}).json()
+    claims = _claims(data_dir, names)
+    stored = _epoch_rows(data_dir / "battlefield.db")
+    by_id = {run["id"]: run for run in final}
+    lost = [run_id for run_id in launched if by_id[run_id]["status"] not in ("succeeded", "failed", "cancelled")]
+    twice = [run_id for run_id, who in claims.items() if len(who) > 1] + [r["id"] for r in final if r["attempts"] != 1]
+    duplicated_rows = [run_id for run_id, epochs in stored.items() if len(epochs) != len(set(epochs))]
+    print(f"\nthree workers: runs {RUNS}, kills 1, lost {len(lost)}, trained twice {len(twice)}, "
+          f"duplicated epoch rows {len(duplicated_rows)}; succeeded "
+          f"{sum(r['status'] == 'succeeded' for r in final)}, failed {sum(r['status'] == 'failed' for r in final)}")
+    assert listed["count"] == RUNS and sorted(claims) == sorted(launched)
+    assert lost == [] and twice == [] and duplicated_rows == []
+    killed = by_id[victim_run["id"]]
+    assert killed["status"] == "failed" and killed["error"].startswith("worker w2 lost")
+    assert all(by_id[run_id]["status"] == "succeeded" for run_id in launched if run_id != victim_run["id"])
+    for run in final:
+        assert stored.get(run["id"], []) == list(range(1, run["epochs_done"] + 1))
+
+
+def test_backend_sigkilled_mid_run_and_restarted_the_run_succeeds_with_every_epoch_once(data_dir):
+    database = data_dir / "battlefield.db"
+    with switchable_proxy() as proxy, running_worker(proxy.url, name="w1", data_dir=data_dir):
+        with running_backend(data_dir) as first_url, api_client(first_url) as api:
+            proxy.point_to(first_url)
+            run = launch(api, "fasttext", **{**TINY, "epochs": 6})
+            wait_for_run(api, run["id"], lambda r: r["epochs_done"] >= 2, timeout=60)
+            first_url.process.send_signal(signal.SIGKILL)
+            first_url.process.wait(timeout=10)
+            proxy.point_to(None)
+        with running_backend(data_dir) as second_url, api_client(second_url) as api:
+            proxy.point_to(second_url)
+            finished = wait_until_terminal(api, run["id"], timeout=90)
+            metrics = api.get(f"/api/runs/{run['id']}/metrics").json()
+    assert finished["status"] == "succeeded"
+    assert [row["epoch"] for row in metrics] == list(range(1, 7))
+    assert _epoch_rows(database)[run["id"]] == list(range(1, 7))
+    assert _integrity(database) == "ok"
