@@ -11,7 +11,9 @@ from worker.config import settings
 from worker.contestants import REGISTRY, HyperparamError, UnknownContestant, get_contestant
 from worker.data import describe_report
 from worker.data.types import DatasetUnavailable
+from worker.files import WriteFailed
 from worker.runner import run_experiment
+from worker.training.checkpoint import CheckpointNotSaved
 from worker.training import EpochMetrics, Progress, TrainingCancelled, TrainingDiverged
 
 DATASET_CHOICES = ("imdb", "aclimdb", "synthetic")
@@ -101,15 +103,18 @@ def main(argv: list[str]) -> int:
         if not args.json:
             print(f"{args.dataset}: {describe_report(report)}", flush=True)
 
+    failure: CheckpointNotSaved | None = None  # trained, but the checkpoint could not be written
     try:
         values = collect_hyperparams(args.architecture, args.preset, args.overrides, args.epochs)
         result = run_experiment(args.architecture, args.dataset, values, device=args.device,
                                 on_epoch=on_epoch, on_progress=on_progress, on_data=on_data,
                                 checkpoint_path=args.checkpoint, aclimdb_path=args.aclimdb)
+    except CheckpointNotSaved as error:
+        result, failure = error.result, error
     except (UnknownContestant, HyperparamError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except (DatasetUnavailable, TrainingDiverged, TrainingCancelled, ValueError) as error:
+    except (DatasetUnavailable, TrainingDiverged, TrainingCancelled, ValueError, WriteFailed) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     summary = {"test_loss": result.test_loss, "test_acc": result.test_acc, "best_epoch": result.best_epoch,
@@ -122,4 +127,7 @@ def main(argv: list[str]) -> int:
         print(f"\n{args.architecture}: test accuracy {result.test_acc:.4f} (loss {result.test_loss:.4f}) "
               f"with the weights of epoch {result.best_epoch}; {result.param_count:,} parameters; "
               f"{result.seconds:.1f} s on {result.device}")
+    if failure is not None:  # after the metrics, so they are not lost
+        print(f"error: {failure}", file=sys.stderr)
+        return 1
     return 0

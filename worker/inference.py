@@ -4,9 +4,9 @@ from pathlib import Path
 
 import torch
 
-from worker.contestants import get_contestant, parse_hyperparams
+from worker.contestants import get_contestant
 from worker.data.tokenizer import TOKENIZER_VERSION, encode
-from worker.training.checkpoint import load_checkpoint
+from worker.training.checkpoint import checkpoint_hyperparams, checkpoint_tokenizer_version, load_checkpoint
 
 
 class Predictor:
@@ -20,12 +20,17 @@ class Predictor:
 
     @classmethod
     def from_checkpoint(cls, path: Path) -> "Predictor":
-        """Rebuild the model named in the checkpoint and load its weights."""
+        """Rebuild the model named in the checkpoint as it was trained, and load its weights.
+
+        The hyperparameters are the checkpoint's own (fields added since take their old behaviour,
+        never today's defaults) and typed text is tokenised by the tokenizer version it was trained with.
+        Raises CheckpointUnreadable, HyperparamError or torch's errors for a checkpoint that does not fit.
+        """
         checkpoint = load_checkpoint(path)
-        hp = parse_hyperparams(checkpoint["architecture"], checkpoint["hyperparams"])
+        hp = checkpoint_hyperparams(checkpoint)
         model = get_contestant(checkpoint["architecture"]).build(hp)
         model.load_state_dict(checkpoint["state_dict"])
-        return cls(model, checkpoint["vocab"] or [], hp.maxlen, checkpoint.get("tokenizer_version", 1))
+        return cls(model, checkpoint["vocab"] or [], hp.maxlen, checkpoint_tokenizer_version(checkpoint))
 
     @torch.no_grad()
     def predict(self, text: str) -> float:

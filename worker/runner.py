@@ -4,9 +4,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from worker.contestants import get_contestant, parse_hyperparams
+from worker.contestants.recorded import parse_recorded
 from worker.data import load_dataset
+from worker.files import WriteFailed
 from worker.training import EpochMetrics, Progress, TrainResult, seed_everything, train
-from worker.training.checkpoint import save_checkpoint
+from worker.training.checkpoint import CheckpointNotSaved, save_checkpoint
 from worker.training.predictions import predictions_upload
 
 
@@ -18,10 +20,16 @@ def run_experiment(architecture: str, dataset: str, hyperparams: dict, *,
                    on_data: Callable[[dict], None] | None = None,
                    checkpoint_path: Path | None = None,
                    aclimdb_path: Path | None = None,
-                   data_dir: Path | None = None) -> TrainResult:
-    """Validate the config, load the data, build the contestant, train it, keep its test predictions, save the checkpoint."""
+                   data_dir: Path | None = None,
+                   recorded: bool = False) -> TrainResult:
+    """Validate the config, load the data, build the contestant, train it, keep its test predictions, save the checkpoint.
+
+    `recorded`: the hyperparameters are a queued run's, resolved when it was launched; fields added
+    since take their old behaviour (worker.contestants.recorded), not today's defaults. Raises
+    CheckpointNotSaved (with the result) when training finished but the checkpoint could not be written.
+    """
     contestant = get_contestant(architecture)
-    hp = parse_hyperparams(architecture, hyperparams)
+    hp = (parse_recorded if recorded else parse_hyperparams)(architecture, hyperparams)
     data = load_dataset(dataset, num_words=hp.num_words, maxlen=hp.maxlen, val_split=hp.val_split,
                         seed=hp.seed, aclimdb_path=aclimdb_path, data_dir=data_dir)
     if on_data is not None and data.source_report is not None:
@@ -33,6 +41,9 @@ def run_experiment(architecture: str, dataset: str, hyperparams: dict, *,
     if result.test_probabilities is not None:
         result.predictions = predictions_upload(result.test_probabilities, data.y_test, data.x_test, data.vocab)
     if checkpoint_path is not None:
-        save_checkpoint(checkpoint_path, architecture=architecture, dataset=dataset,
-                        hyperparams=hp.model_dump(), state_dict=result.state_dict, vocab=data.vocab)
+        try:
+            save_checkpoint(checkpoint_path, architecture=architecture, dataset=dataset,
+                            hyperparams=hp, state_dict=result.state_dict, vocab=data.vocab)
+        except WriteFailed as exc:
+            raise CheckpointNotSaved(exc, result) from exc
     return result

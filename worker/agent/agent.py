@@ -16,7 +16,9 @@ from worker.config import settings
 from worker.contestants import HyperparamError, UnknownContestant
 from worker.data import DatasetUnavailable, describe_report
 from worker.data.readiness import dataset_readiness
+from worker.files import WriteFailed
 from worker.runner import run_experiment
+from worker.training.checkpoint import CheckpointNotSaved
 from worker.training.types import EpochMetrics, TrainingCancelled, TrainingDiverged, TrainResult
 
 CLAIM_WAIT_SECONDS = 20.0
@@ -27,7 +29,7 @@ FINISH_RETRY_SECONDS = 120.0
 STOPPING_FLUSH_SECONDS = 3.0
 STOPPING_FINISH_SECONDS = 5.0
 WORKER_STOPPED = "worker stopped"
-EXPECTED_FAILURES = (DatasetUnavailable, HyperparamError, UnknownContestant, TrainingDiverged)
+EXPECTED_FAILURES = (DatasetUnavailable, HyperparamError, UnknownContestant, TrainingDiverged, WriteFailed)
 
 
 class WorkerInterrupted(BaseException):
@@ -141,8 +143,7 @@ class Agent:
         log.info("claimed %r: %s on %s", run.get("name"), run["architecture"], run["dataset"])
         heartbeat = Heartbeat(self.client, run_id, self.name, self.heartbeat_seconds, log).start()
         reporter = RunReporter(self.client, run_id, self.name, log, cancel_requested=heartbeat.cancel_requested).start()
-        checkpoint = self.data_dir / "checkpoints" / f"run-{run_id}.pt"
-        checkpoint.parent.mkdir(parents=True, exist_ok=True)
+        checkpoint = self.data_dir / "checkpoints" / f"run-{run_id}.pt"  # its folder is made when it is written
 
         def on_epoch(metrics: EpochMetrics) -> None:
             log.info("epoch %d/%s val_acc %.3f (%.1f s)", metrics.epoch, epochs_total, metrics.val_acc, metrics.seconds)
@@ -157,8 +158,10 @@ class Agent:
                                         on_epoch=on_epoch, on_progress=reporter.progress,
                                         on_data=lambda report: log.info("data: %s", describe_report(report)),
                                         should_stop=should_stop, checkpoint_path=checkpoint,
-                                        data_dir=self.data_dir)
+                                        data_dir=self.data_dir, recorded=True)
                 report = self._succeeded(result, cancelled=heartbeat.cancel_requested.is_set())
+            except CheckpointNotSaved as exc:  # the metrics are reported with the failure; the epochs stay
+                report = {**self._succeeded(exc.result, cancelled=False), "status": "failed", "error": str(exc)}
             except TrainingCancelled:
                 report = self._failed(WORKER_STOPPED) if self.stopping.is_set() else {"status": "cancelled"}
             except EXPECTED_FAILURES as exc:
