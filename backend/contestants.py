@@ -65,6 +65,18 @@ def _cached_summary(architecture: str, hyperparams_json: str) -> dict:
 
 
 @functools.cache
+def numeric_hyperparams() -> frozenset[str]:
+    """The hyperparameter names whose values are numbers in some contestant's schema (sorted as numbers)."""
+    names = set()
+    for item in architectures():
+        for name, prop in item["params_schema"].get("properties", {}).items():
+            types = {prop.get("type"), *(option.get("type") for option in prop.get("anyOf", []))}
+            if types & {"number", "integer"}:
+                names.add(name)
+    return frozenset(names)
+
+
+@functools.cache
 def architectures() -> list[dict]:
     """Every contestant with its texts, hyperparameter JSON Schema and presets (computed once)."""
     return [

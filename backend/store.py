@@ -1,13 +1,13 @@
 """Run records and their epoch rows: create, read, list, relabel, delete, ingest an epoch."""
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, Row, String, Update, bindparam, case, cast, delete, func, insert, select, update
+from sqlalchemy import Connection, Float, Integer, Row, String, Update, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend import run_query
 from backend.confighash import config_hash
 from backend.errors import Conflict, NotLeased, RunNotFound
 from backend.jsonutil import finite_or_none
@@ -72,18 +72,9 @@ def create_run(
     return row
 
 
-def run_filters(status: list[str] | None, architecture: str | None, tag: str | None) -> list:
-    """WHERE conditions on runs for the list filters (shared by the runs and the groups lists)."""
-    conditions = []
-    if status:
-        conditions.append(runs.c.status.in_(status))
-    if architecture:
-        conditions.append(runs.c.architecture == architecture)
-    if tag:
-        # tags is a JSON list; its text holds the tag JSON-quoted. Portable across SQLite and PostgreSQL.
-        pattern = json.dumps(tag).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(cast(runs.c.tags, String).like(f"%{pattern}%", escape="\\"))
-    return conditions
+def run_filters(status: list[str] | None, architecture: str | None, tag: str | None, q: str | None = None) -> list:
+    """WHERE conditions on runs for the list filters (shared by the runs and the groups lists); see run_query."""
+    return run_query.filters(status, architecture, tag, q)
 
 
 def list_runs(
@@ -92,12 +83,20 @@ def list_runs(
     status: list[str] | None = None,
     architecture: str | None = None,
     tag: str | None = None,
+    q: str | None = None,
+    sort: str = "id",
+    order: str = "desc",
+    numeric_hyperparams: frozenset[str] = frozenset(),
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Row], int]:
-    """A page of runs, newest first, and the total matching; reads the runs table only."""
-    conditions = run_filters(status, architecture, tag)
-    rows = session.execute(select(runs).where(*conditions).order_by(runs.c.id.desc()).limit(limit).offset(offset)).all()
+    """A page of runs in the chosen order (newest first by default) and the total matching; reads the runs table only.
+
+    sort: a run_query.SORT_COLUMNS name, "duration" or "hp.<name>" (KeyError otherwise); order: "asc" or "desc".
+    """
+    conditions = run_filters(status, architecture, tag, q)
+    ordering = run_query.order_by(sort, order == "desc", session.get_bind().dialect.name, numeric_hyperparams)
+    rows = session.execute(select(runs).where(*conditions).order_by(*ordering).limit(limit).offset(offset)).all()
     count = session.execute(select(func.count()).select_from(runs).where(*conditions)).scalar_one()
     return rows, count
 

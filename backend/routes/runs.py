@@ -3,12 +3,12 @@
 Every route is a plain `def`: FastAPI runs it in its thread pool, so a database wait never stalls the event loop.
 """
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
-from backend import predictions, queue, store
-from backend.contestants import validate_launch
+from backend import predictions, queue, run_query, store
+from backend.contestants import numeric_hyperparams, validate_launch
 from backend.deps import RunId, SessionDep, StateDep
 from backend.errors import Conflict, InvalidInput
 from backend.jsonutil import dumps
@@ -84,20 +84,37 @@ def launch_run(body: RunCreate, session: SessionDep, state: StateDep) -> LaunchP
     return LaunchPublic(**launched[0].model_dump(), launched_ids=[run.id for run in launched])
 
 
-@router.get("", response_model=RunsPublic)
-def list_runs(
-    session: SessionDep,
-    state: StateDep,
+def runs_query(
     status: Annotated[str | None, Query(description="One status or several, comma-separated.")] = None,
     architecture: StoredText | None = None,
-    tag: StoredText | None = None,
+    tag: Annotated[StoredText | None, Query(description="Runs with a tag containing this text (any case).")] = None,
+    q: Annotated[StoredText | None, Query(max_length=200, description="Runs whose name contains this text (any case).")] = None,
+    sort: Annotated[str, Query(max_length=120, description=f"One of: {', '.join(run_query.SORTS)}.")] = "id",
+    order: Annotated[Literal["asc", "desc"], Query()] = "desc",
+) -> dict:
+    """The filters and order of a runs listing (GET /api/runs and GET /api/runs.csv); 422 for an unknown sort."""
+    known = sort in run_query.SORT_COLUMNS or sort == "duration"
+    hp_name = sort.removeprefix(run_query.HP_PREFIX) if sort.startswith(run_query.HP_PREFIX) else None
+    if not known and not (hp_name and hp_name.replace("_", "").isalnum()):
+        raise InvalidInput([{"loc": ["query", "sort"], "type": "enum",
+                             "msg": f"Unknown sort '{sort}'; choose one of: {', '.join(run_query.SORTS)}"}])
+    return {"status": parse_statuses(status), "architecture": architecture, "tag": tag, "q": q, "sort": sort,
+            "order": order, "numeric_hyperparams": numeric_hyperparams()}
+
+
+RunsQueryDep = Annotated[dict, Depends(runs_query)]
+
+
+@router.get("", response_model=RunsPublic)
+def list_runs(
+    query: RunsQueryDep,
+    session: SessionDep,
+    state: StateDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
 ) -> Response:
-    """Runs newest first, filtered by status, architecture and tag; `count` is the total matching."""
-    rows, count = store.list_runs(
-        session, status=parse_statuses(status), architecture=architecture, tag=tag, limit=limit, offset=offset
-    )
+    """A page of runs, filtered, searched and sorted by the server (newest first by default); `count` is the total matching."""
+    rows, count = store.list_runs(session, **query, limit=limit, offset=offset)
     page = RunsPublic(data=[state.run_public(row) for row in rows], count=count)
     # Serialised here once: returning the model would make FastAPI validate all the runs again.
     return Response(page.model_dump_json(), media_type="application/json")
