@@ -108,3 +108,15 @@ def test_trainer_fits_the_ratios_once_on_the_training_reviews_only(tmp_path, mon
     assert torch.equal(x, torch.from_numpy(data.x_train)) and torch.equal(y, torch.from_numpy(data.y_train))
     assert model.ratios.abs().sum() > 0
     assert result.test_acc >= 0.9
+
+
+def test_a_finished_run_predicts_typed_text_from_its_checkpoint_alone(tmp_path):
+    from worker.data.synthetic import NEGATIVE_WORDS, POSITIVE_WORDS
+    from worker.inference import Predictor
+    from worker.runner import run_experiment
+
+    hyperparams = {"num_words": 1000, "maxlen": 64, "ngram_buckets": 5000, "epochs": 2}
+    run_experiment("nbsvm", "synthetic", hyperparams, device="cpu", checkpoint_path=tmp_path / "run.pt",
+                   data_dir=tmp_path / "data")
+    predictor = Predictor.from_checkpoint(tmp_path / "run.pt")  # the table and ratios come from the file
+    assert predictor.predict(" ".join(POSITIVE_WORDS[:4])) > 0.5 > predictor.predict(" ".join(NEGATIVE_WORDS[:4]))
