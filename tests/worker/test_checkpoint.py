@@ -137,3 +137,10 @@ def test_the_command_line_prints_the_metrics_then_the_write_failure(tmp_path, mo
     assert code == 1
     assert "test_acc" in json.loads(out.splitlines()[-1])
     assert f"but its checkpoint was not saved: Could not write {tmp_path / 'c.pt'}: the disk is full" in err
+
+
+def test_a_queued_run_recorded_before_pooling_trains_with_the_final_state(tmp_path):
+    recorded = parse_hyperparams("lstm", {**TINY, "hidden_dim": 4}).model_dump(mode="json", exclude={"pooling"})
+    run_experiment("lstm", "synthetic", recorded, device="cpu", checkpoint_path=tmp_path / "c.pt",
+                   data_dir=tmp_path / "data", recorded=True)
+    assert load_checkpoint(tmp_path / "c.pt")["hyperparams"]["pooling"] == "final"
