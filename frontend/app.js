@@ -1,6 +1,6 @@
 // The dashboard's entry point: one state object, a hash router, and render() that mounts the page.
 
-import { api, openStream, onConnection } from './api.js';
+import { api, openStream, onConnection, isLive } from './api.js';
 import { h, clear } from './dom.js';
 import { loadPlotly } from './charts.js';
 import * as runsPage from './pages/runs.js';
@@ -89,6 +89,7 @@ async function showHealth() {
   const el = document.getElementById('health');
   try {
     const health = await api.health();
+    if (!isLive()) return;   // an answer from before the streams were cut: keep saying "reconnecting"
     const workers = health.workers ?? 0;
     el.replaceChildren(
       h('span', { class: `dot ${workers > 0 ? 'dot-ok' : 'dot-idle'}` }),
