@@ -24,6 +24,7 @@ function series(rows, key) {
 export function mount(root, { route, navigate }) {
   const id = Number(route.arg);
   const metrics = new Map();       // epoch -> metric row
+  const steps = [];                // {x: fractional epoch, loss}: each progress report's training loss, as it arrives
   let run = null;
   let stream = null;
   let alive = true;
@@ -60,6 +61,10 @@ export function mount(root, { route, navigate }) {
   stream = openStream(`/api/runs/${id}/events`, {
     status: (r) => setRun(r),
     progress: (p) => {
+      if (p.loss !== null && p.loss !== undefined && Number.isFinite(p.loss)) {
+        steps.push({ x: p.epoch - 1 + p.fraction, loss: p.loss });  // position in epochs: 1.0 is the end of epoch 1
+        queueRedraw();
+      }
       if (!run) return;
       run = { ...run, progress: { epoch: p.epoch, fraction: p.fraction, loss: p.loss } };
       bar.update(run);
@@ -150,7 +155,11 @@ export function mount(root, { route, navigate }) {
       ACTIVE_STATUSES.has(run.status)
         ? h('button', { class: 'btn', disabled: run.status === 'cancelling', onclick: onCancel, id: 'cancel-button' }, run.status === 'cancelling' ? 'Cancelling…' : 'Cancel')
         : null,
-      h('button', { class: 'btn', onclick: onClone, id: 'clone-button' }, 'Clone'),
+      h('button', { class: 'btn', onclick: onEdit, id: 'edit-button', title: 'Change the name, tags and notes' }, 'Edit'),
+      h('button', { class: 'btn', onclick: onClone, id: 'clone-button', title: 'Queue a copy with the same settings' }, 'Clone'),
+      h('a', { class: 'btn', href: `#/launch?from=${run.id}`, id: 'clone-changes-button', title: 'Open the launch form filled with this run’s settings' }, 'Clone with changes'),
+      h('a', { class: 'btn', href: `/api/runs/${run.id}/metrics.csv`, download: `run-${run.id}-epochs.csv`, id: 'download-epochs', title: 'The epoch rows as CSV' }, 'Epochs CSV'),
+      run.has_checkpoint ? h('a', { class: 'btn', href: `/api/runs/${run.id}/checkpoint`, download: `run-${run.id}.pt`, id: 'download-checkpoint', title: 'The trained weights (torch checkpoint)' }, 'Checkpoint') : null,
       h('button', { class: 'btn btn-danger', onclick: onDelete, id: 'delete-button', disabled: run.status === 'running' || run.status === 'cancelling', title: run.status === 'running' ? 'Cancel the run before deleting it' : null }, 'Delete'));
     clear(errorHost);
     if (run.status === 'failed' && run.error) {
@@ -231,19 +240,27 @@ export function mount(root, { route, navigate }) {
   async function drawCharts() {
     const rows = [...metrics.values()].sort((a, b) => a.epoch - b.epoch);
     const total = run?.epochs_total || Math.max(rows.length, 1);
-    const empty = rows.length === 0;
     const chart = async (div, key, titleText, yFormat) => {
       const s = series(rows, key);
+      const live = key === 'loss' && steps.length > 0;
+      const empty = rows.length === 0 && !live;
       const traces = [
         metricTrace({ x: s.x, y: s.train, name: 'train', color: TRAIN_COLOUR, split: 'train' }),
         metricTrace({ x: s.x, y: s.val, name: 'validation', color: ACCENT, split: 'validation' }),
       ];
+      if (live) {  // per-step training loss, drawn as the reports arrive, beside the per-epoch points
+        traces.push({
+          type: 'scatter', mode: 'lines', name: 'train (per report)', x: steps.map((p) => p.x), y: steps.map((p) => p.loss),
+          line: { color: TRAIN_COLOUR, width: 1 }, opacity: 0.45,
+          hovertemplate: 'batch loss<br>epoch %{x:.2f}: <b>%{y:.4f}</b><extra></extra>',
+        });
+      }
       const shapes = run?.best_epoch && key === 'acc'
         ? [{ type: 'line', x0: run.best_epoch, x1: run.best_epoch, yref: 'paper', y0: 0, y1: 1, line: { color: '#98a2b3', width: 1, dash: 'dot' } }]
         : [];
       const layout = baseLayout({
         title: { text: titleText, x: 0, xanchor: 'left', font: { size: 14, color: '#1d2433' } },
-        xaxis: { title: { text: 'epoch' }, range: [0.8, Math.max(total, rows.length) + 0.2], dtick: total <= 20 ? 1 : undefined },
+        xaxis: { title: { text: 'epoch' }, range: [live ? 0 : 0.8, Math.max(total, rows.length) + 0.2], dtick: total <= 20 ? 1 : undefined },
         yaxis: { tickformat: yFormat, rangemode: key === 'loss' ? 'tozero' : 'normal', range: empty ? [0, 1] : undefined },
         legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
         margin: { l: 56, r: 16, t: 40, b: 48 },
@@ -304,6 +321,43 @@ export function mount(root, { route, navigate }) {
   async function onCancel() {
     const updated = await cancelRun(run);
     if (updated) setRun(updated);
+  }
+
+  /** Inline editor for the labels (PATCH /api/runs/{id}); replaces itself with the page on save or cancel. */
+  function onEdit() {
+    if (document.getElementById('edit-form')) return;
+    const nameInput = h('input', { type: 'text', id: 'edit-name', value: run.name, maxlength: '200', 'aria-label': 'Name' });
+    const tagsInput = h('input', { type: 'text', id: 'edit-tags', value: (run.tags || []).join(', '), 'aria-label': 'Tags', placeholder: 'e.g. baseline, v2' });
+    const notesInput = h('textarea', { id: 'edit-notes', rows: '3', 'aria-label': 'Notes' }, run.notes || '');
+    const error = h('div', { class: 'field-error', id: 'edit-error' });
+    const close = () => form.remove();
+    const form = h('form', { class: 'card edit-form', id: 'edit-form', style: { marginBottom: '24px' }, onsubmit: async (event) => {
+      event.preventDefault();
+      const body = { name: nameInput.value.trim(), tags: tagsInput.value.split(',').map((t) => t.trim()).filter(Boolean), notes: notesInput.value };
+      if (!body.name) {
+        error.textContent = 'name must not be empty';
+        nameInput.focus();
+        return;
+      }
+      try {
+        setRun(await api.updateRun(run.id, body));
+        toast(`Saved run #${run.id}`, 'ok');
+        close();
+      } catch (err) {
+        error.textContent = err.message;
+      }
+    } },
+    h('h2', { class: 'card-title' }, 'Edit labels'),
+    h('div', { class: 'fields' },
+      h('div', { class: 'field' }, h('label', { class: 'field-label', for: 'edit-name' }, 'name'), nameInput),
+      h('div', { class: 'field' }, h('label', { class: 'field-label', for: 'edit-tags' }, 'tags'), tagsInput, h('div', { class: 'field-help' }, 'Comma separated.')),
+      h('div', { class: 'field field-wide' }, h('label', { class: 'field-label', for: 'edit-notes' }, 'notes'), notesInput)),
+    error,
+    h('div', { class: 'modal-actions', style: { marginTop: '12px' } },
+      h('button', { type: 'button', class: 'btn', onclick: close }, 'Cancel'),
+      h('button', { type: 'submit', class: 'btn btn-primary', id: 'edit-save' }, 'Save')));
+    errorHost.before(form);
+    nameInput.focus();
   }
 
   async function onClone() {
