@@ -69,6 +69,11 @@ export const api = {
   compare: (ids) => request('GET', `/api/compare?ids=${ids.join(',')}`),
   predict: (id, text) => request('POST', `/api/runs/${id}/predict`, { text }),
   leaderboard: (dataset) => request('GET', `/api/leaderboard${query({ dataset })}`),
+  predictions: (id) => request('GET', `/api/runs/${id}/predictions`),
+  disagreement: (a, b) => request('GET', `/api/compare/disagreement?ids=${a},${b}`),
+  listGroups: (filters) => request('GET', `/api/groups${query(filters)}`),
+  getGroup: (id) => request('GET', `/api/groups/${encodeURIComponent(id)}`),
+  groupCurve: (id) => request('GET', `/api/groups/${encodeURIComponent(id)}/curve`),
 };
 
 /**

@@ -5,6 +5,8 @@ import { h, clear, fmtInt, fmtPct, fmtValue, runLabel } from '../dom.js';
 import { statusBadge, pageHeader, loading, errorState, emptyState, toast } from '../widgets.js';
 import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat } from '../charts.js';
 import { sortedNames } from '../hyperparams.js';
+import { disagreementCard } from './errors.js';
+import * as compareGroups from './compare_groups.js';
 
 const METRICS = [['loss', 'Loss'], ['acc', 'Accuracy']];
 const SPLITS = [['train', 'Train'], ['validation', 'Validation'], ['both', 'Both']];
@@ -34,8 +36,9 @@ function segmented(name, options, value, onPick) {
   return el;
 }
 
-/** Mount the compare page for the ids in the route; returns its cleanup. */
+/** Mount the compare page for the ids in the route (groups with ?groups=...); returns its cleanup. */
 export function mount(root, { route }) {
+  if (route.params.get('groups') && !route.params.get('ids')) return compareGroups.mount(root, { route });
   const ids = parseIds(route.params.get('ids'));
   const view = {
     metric: route.params.get('metric') === 'loss' ? 'loss' : 'acc',
@@ -112,7 +115,14 @@ export function mount(root, { route }) {
         h('h2', { class: 'card-title', style: { padding: '16px 24px 0' } }, 'Final numbers'),
         h('div', { class: 'table-wrap' }, finals)),
       h('section', { class: 'card', style: { marginTop: '24px' } },
-        h('h2', { class: 'card-title' }, 'Hyperparameters that differ'), diff));
+        h('h2', { class: 'card-title' }, 'Hyperparameters that differ'), diff),
+      disagreement());
+  }
+
+  /** For two runs that both kept their test predictions: where they disagree. */
+  function disagreement() {
+    const pair = [...entries.values()].map((e) => e.run);
+    return pair.length === 2 && pair.every((run) => run.has_predictions) ? disagreementCard(pair[0], pair[1]) : null;
   }
 
   function saveView() {

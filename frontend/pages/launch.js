@@ -169,6 +169,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
   const datasetHelp = h('div', { class: 'field-help', id: 'dataset-help' });
   const nameInput = h('input', { type: 'text', id: 'field-name', name: 'name', placeholder: 'e.g. lstm, bigger vocabulary', maxlength: '200' });
   const tagsInput = h('input', { type: 'text', id: 'field-tags', name: 'tags', placeholder: 'e.g. baseline, v2' });
+  const repeatsInput = h('input', { type: 'number', id: 'field-repeats', name: 'repeats', min: '1', max: '20', step: '1', value: '1' });
   const notesInput = h('textarea', { id: 'field-notes', name: 'notes', placeholder: 'What are you trying? (optional)', rows: '3' });
   const paramCount = h('div', { class: 'big-number', id: 'param-count' }, '—');
   const paramError = h('div', { class: 'field-error', id: 'param-error' });
@@ -239,6 +240,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
             h('div', { class: 'fields' },
               field('name', nameInput, 'Shown in tables and chart legends; defaults to “contestant #id”.', 'name'),
               field('tags', tagsInput, 'Comma separated; group runs and filter the runs table by tag.', 'tags'),
+              field('repeats', repeatsInput, 'Seeds to run, 1 to 20 (seed, seed + 1, …): one group, shown with mean ± sd and a 95% interval.', 'repeats'),
               h('div', { class: 'field field-wide' },
                 h('label', { class: 'field-label', for: 'field-notes' }, 'notes'), notesInput, h('div', { class: 'field-error', id: 'error-notes' }))))),
         h('aside', { class: 'sidebar' },
@@ -247,7 +249,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
             paramCount, paramError, layerList,
             h('div', { style: { marginTop: '16px' } }, launchButton, battleButton),
             h('p', { class: 'field-help', style: { marginTop: '8px' } },
-              'Battle queues every contestant with its own defaults and this form’s dataset, data settings, seed and epochs, tagged together, then opens Compare.'),
+              'Battle queues every contestant with its own defaults and this form’s dataset, data settings, seed, epochs and repeats, tagged together, then opens Compare.'),
             formError))));
     presetSelect.addEventListener('change', applyPreset);
     clear(body, form);
@@ -448,7 +450,8 @@ export function mount(root, { route, architectures, datasets, navigate }) {
 
   function runDetails() {
     const tags = tagsInput.value.split(',').map((t) => t.trim()).filter(Boolean);
-    return { name: nameInput.value.trim() || undefined, tags, notes: notesInput.value.trim() || undefined };
+    const repeats = Number(repeatsInput.value || 1);
+    return { name: nameInput.value.trim() || undefined, tags, notes: notesInput.value.trim() || undefined, repeats };
   }
 
   async function submit(event) {
@@ -465,7 +468,8 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     launchButton.textContent = 'Launching…';
     try {
       const run = await api.createRun({ architecture: current.name, dataset: datasetSelect.value, hyperparams, ...runDetails() });
-      toast(`Launched run #${run.id} (${current.name})`, 'ok');
+      const count = run.launched_ids.length;
+      toast(count > 1 ? `Launched ${count} seeds of ${current.name}: runs #${run.launched_ids.join(', #')}` : `Launched run #${run.id} (${current.name})`, 'ok');
       navigate(`#/run/${run.id}`);
     } catch (err) {
       if (err.status === 422) showServerErrors(err);
@@ -489,8 +493,8 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     const shared = Object.fromEntries(BATTLE_SHARED_FIELDS.filter((n) => n in hyperparams).map((n) => [n, hyperparams[n]]));
     const ok = await confirmDialog({
       title: `Battle ${contestants.length} contestants?`,
-      body: `Queues one run per contestant on ${datasetSelect.value}, each with its own defaults and ${Object.entries(shared).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
-      confirmLabel: `Queue ${contestants.length} runs`,
+      body: `Queues ${repeatsInput.value > 1 ? `${repeatsInput.value} seeds` : 'one run'} per contestant on ${datasetSelect.value}, each with its own defaults and ${Object.entries(shared).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+      confirmLabel: `Queue ${contestants.length * Math.max(Number(repeatsInput.value) || 1, 1)} runs`,
     });
     if (!ok) return;
     const tag = battleTag();
@@ -503,14 +507,16 @@ export function mount(root, { route, architectures, datasets, navigate }) {
       name: details.name ? `${details.name} · ${c.name}` : undefined,
       tags: [tag, ...details.tags],
       notes: details.notes,
+      repeats: details.repeats,
     })));
     battleButton.disabled = false;
-    const ids = results.filter((r) => r.status === 'fulfilled').map((r) => r.value.id);
+    const launched = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+    const ids = launched.flatMap((run) => run.launched_ids);
     const failures = results.map((r, i) => [r, contestants[i]]).filter(([r]) => r.status === 'rejected');
     for (const [r, c] of failures) toast(`${c.name}: ${r.reason.message}`, 'error');
     if (ids.length) {
       toast(`Battle ${tag}: queued ${ids.length} runs`, 'ok');
-      navigate(`#/compare?ids=${ids.join(',')}`);
+      navigate(details.repeats > 1 ? `#/compare?groups=${launched.map((run) => run.group_id).join(',')}` : `#/compare?ids=${ids.join(',')}`);
     }
   }
 }

@@ -1,4 +1,4 @@
-// Run page: config, status, timings, live learning curves from the run's own SSE stream, review scoring.
+// Run page: config, status, timings, live learning curves from the run's own SSE stream, its Errors, review scoring.
 
 import { api, openStream, isLive } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtNum, fmtDuration, fmtDate, fmtValue } from '../dom.js';
@@ -8,6 +8,7 @@ import {
 } from '../widgets.js';
 import { draw, purge, baseLayout, metricTrace, ACCENT } from '../charts.js';
 import { GROUP_NAMES, groupOf, sortedNames } from '../hyperparams.js';
+import { errorsSection } from './errors.js';
 
 const TRAIN_COLOUR = '#f28e2b';
 
@@ -57,6 +58,7 @@ export function mount(root, { route, navigate }) {
   const predictButton = h('button', { class: 'btn btn-primary', id: 'predict-button', onclick: predict }, 'Score review');
   const predictResult = h('div', { class: 'predict-result', id: 'predict-result' });
   const predictHint = h('div', { class: 'field-help' });
+  const errors = errorsSection(id);
 
   stream = openStream(`/api/runs/${id}/events`, {
     status: (r) => setRun(r),
@@ -105,6 +107,7 @@ export function mount(root, { route, navigate }) {
     clearInterval(ticker);
     purge(lossChart);
     purge(accChart);
+    errors.cleanup();
   };
 
   function buildPage() {
@@ -121,6 +124,7 @@ export function mount(root, { route, navigate }) {
           h('section', { class: 'card' },
             h('h2', { class: 'card-title' }, 'Learning curves', h('span', { class: 'hint' }, 'train dashed · validation solid')),
             h('div', { class: 'grid-2' }, lossChart, accChart)),
+          errors.el,
           h('section', { class: 'card', id: 'score-card', hidden: !run.has_checkpoint },
             h('h2', { class: 'card-title' }, 'Score a review', h('span', { class: 'hint' }, 'probability that it is positive')),
             reviewInput,
@@ -146,6 +150,7 @@ export function mount(root, { route, navigate }) {
   }
 
   function update() {
+    if (run.has_predictions) errors.load();
     title.textContent = run.name;
     document.title = `${run.name} · IMDB Battlefield`;
     setBadge(badge, run.status);

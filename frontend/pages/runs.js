@@ -8,6 +8,7 @@ import {
   cancelRun, cloneRun, deleteRun, isStale, ACTIVE_STATUSES,
 } from '../widgets.js';
 import { sortedNames } from '../hyperparams.js';
+import * as groupsPage from './groups.js';
 
 const STATUSES = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
 const PAGE_SIZES = [25, 50, 100, 200];
@@ -64,8 +65,9 @@ export function matches(run, filters) {
   return true;
 }
 
-/** Mount the runs page into `root`; returns its cleanup. */
+/** Mount the runs page into `root` (grouped by configuration with ?group=1); returns its cleanup. */
 export function mount(root, { route, architectures }) {
+  if (route.params.get('group') === '1') return groupsPage.mount(root, { route, architectures });
   const params = route.params;
   const filters = {
     status: params.get('status') || '',
@@ -111,7 +113,7 @@ export function mount(root, { route, architectures }) {
   const columnPicker = h('details', { class: 'column-picker', id: 'column-picker' },
     h('summary', { class: 'btn' }, 'Columns'), columnsHost);
   root.append(h('div', { class: 'toolbar' }, searchInput, statusSelect, contestantSelect, tagInput, clearButton,
-    h('span', { class: 'spacer' }), columnPicker));
+    groupsPage.groupToggle(false, route.params), h('span', { class: 'spacer' }), columnPicker));
 
   architectures().then((list) => {
     clear(contestantSelect, h('option', { value: '' }, 'All contestants'),

@@ -1,0 +1,102 @@
+"""The verdict views in a real browser over real runs: leaderboard, run Errors, grouped runs, group and pair compare."""
+
+import os
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import tiny_hyperparams, wait_finished
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("VERDICT_SHOTS")  # a folder: also save each view at 1400x900, 1024x768 and 390x844
+VIEWPORTS = [(1400, 900), (1024, 768), (390, 844)]
+
+
+@pytest.fixture(scope="module")
+def battle(live_url: str) -> dict:
+    """Two seeds each of fasttext and cnn on synthetic, trained by the module's real worker."""
+    launched = {}
+    for architecture in ("fasttext", "cnn"):
+        body = {"architecture": architecture, "dataset": "synthetic", "repeats": 2, "tags": ["verdicts"],
+                "hyperparams": tiny_hyperparams(architecture, epochs=2)}
+        reply = httpx.post(f"{live_url}/api/runs", json=body, timeout=60)
+        assert reply.status_code == 201, reply.text
+        launched[architecture] = [wait_finished(live_url, run_id, timeout=240) for run_id in reply.json()["launched_ids"]]
+    assert all(run["status"] == "succeeded" and run["has_predictions"] for runs in launched.values() for run in runs)
+    return launched
+
+
+def _shots(page: Page, name: str) -> None:
+    if not SHOTS:
+        return
+    for width, height in VIEWPORTS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("() => window.scrollTo(0, 0)")  # the sticky top bar otherwise lands mid-page
+        page.wait_for_timeout(400)
+        page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+
+def test_leaderboard_ranks_groups_with_intervals_and_names_the_tests(page: Page, battle: dict):
+    page.goto("/#/leaderboard?dataset=synthetic")
+    rows = page.locator("#leaderboard-table tbody tr")
+    expect(rows).to_have_count(2)
+    page.wait_for_function("() => document.querySelector('#leaderboard-chart')?.data?.[0]?.error_y?.array?.length === 2")
+    expect(page.locator("#leaderboard-dataset")).to_have_value("synthetic")
+    expect(rows.first.locator("td").nth(2)).to_have_text("2")
+    tests = page.locator("#significance-table tbody tr")
+    expect(tests).to_have_count(2)  # Welch across the 2 seeds and McNemar on the best runs' predictions
+    expect(page.locator("#significance-table")).to_contain_text("Welch's t-test")
+    expect(page.locator("#significance-table")).to_contain_text("McNemar's exact test")
+    assert "Notebook" not in page.locator("#leaderboard-table thead").inner_text()  # never beside synthetic
+    _shots(page, "leaderboard")
+
+
+def test_run_page_errors_section_shows_confusion_roc_reliability(page: Page, battle: dict):
+    run = battle["cnn"][0]
+    page.goto(f"/#/run/{run['id']}")
+    expect(page.locator("#confusion-matrix tbody tr")).to_have_count(2)
+    page.wait_for_function("() => document.querySelector('#roc-chart')?.data?.[0]?.x?.length > 1")
+    page.wait_for_function("() => document.querySelector('#reliability-chart')?.data?.[0]?.x?.length >= 1")
+    accuracy = page.locator("#errors-accuracy").inner_text()
+    assert accuracy == f"{run['test_acc'] * 100:.2f}%"
+    page.locator("#errors-section").scroll_into_view_if_needed()
+    _shots(page, "run-errors")
+
+
+def test_runs_grouped_by_configuration_open_to_their_runs(page: Page, battle: dict):
+    page.goto("/#/runs?tag=verdicts")
+    page.check("#group-by-config")
+    rows = page.locator("#groups-table tbody tr[data-group]")
+    expect(rows).to_have_count(2)
+    first = rows.first
+    expect(first.locator("td").nth(4)).to_have_text("2")
+    first.locator("button").click()
+    expect(page.locator(".member-runs tbody tr")).to_have_count(2)
+    _shots(page, "runs-grouped")
+
+
+def test_compare_groups_draws_mean_and_band_with_n_per_epoch(page: Page, battle: dict):
+    groups = ",".join(runs[0]["group_id"] for runs in battle.values())
+    page.goto(f"/#/compare?groups={groups}")
+    page.wait_for_function("() => document.querySelector('#group-chart')?.data?.length === 6")
+    hover = page.evaluate("() => document.querySelector('#group-chart').data[2].hovertemplate")
+    assert "N = %{customdata[0]} runs at this epoch" in hover
+    counts = page.evaluate("() => document.querySelector('#group-chart').data[2].customdata.map((c) => c[0])")
+    assert counts == [2, 2]
+    sd_high = page.evaluate("() => JSON.stringify(document.querySelector('#group-chart').data[1].y)")
+    page.select_option("#group-band", "ci")
+    page.wait_for_function("(before) => JSON.stringify(document.querySelector('#group-chart').data[1].y) !== before", arg=sd_high)
+    _shots(page, "compare-groups")
+
+
+def test_compare_two_runs_shows_where_they_disagree(page: Page, battle: dict):
+    first, second = battle["fasttext"][0], battle["cnn"][0]
+    page.goto(f"/#/compare?ids={first['id']},{second['id']}")
+    summary = page.locator("#disagreement-summary")
+    expect(summary).to_contain_text("McNemar's exact test")
+    expect(summary).to_contain_text("test reviews")
+    page.locator("#disagreement-section").scroll_into_view_if_needed()
+    _shots(page, "compare-disagreement")
