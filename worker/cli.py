@@ -7,8 +7,11 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
+from scipy import stats
+
 from worker.config import settings
-from worker.contestants import REGISTRY, HyperparamError, UnknownContestant, get_contestant
+from worker.contestants import REGISTRY, HyperparamError, UnknownContestant, get_contestant, parse_hyperparams
 from worker.data import describe_report
 from worker.data.types import DatasetUnavailable
 from worker.files import WriteFailed
@@ -31,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default=settings.device, help="auto (default), cpu, cuda, cuda:1 or mps")
     parser.add_argument("--aclimdb", type=Path, default=None, help="path to aclImdb_v1.tar.gz (default: $BATTLEFIELD_ACLIMDB)")
     parser.add_argument("--checkpoint", type=Path, default=None, help="write the best weights here")
+    parser.add_argument("--repeats", type=int, default=1, metavar="N",
+                        help="train N seeds (seed, seed + 1, ...), 1 to 20; ends with the mean, sd and 95%% interval")
     parser.add_argument("--json", action="store_true", help="print one JSON object per epoch and a last one")
     return parser
 
@@ -103,22 +108,45 @@ def main(argv: list[str]) -> int:
         if not args.json:
             print(f"{args.dataset}: {describe_report(report)}", flush=True)
 
+    if not 1 <= args.repeats <= 20:
+        print(f"error: --repeats must be 1 to 20 (got {args.repeats})", file=sys.stderr)
+        return 2
     failure: CheckpointNotSaved | None = None  # trained, but the checkpoint could not be written
+    accuracies = []
     try:
         values = collect_hyperparams(args.architecture, args.preset, args.overrides, args.epochs)
-        result = run_experiment(args.architecture, args.dataset, values, device=args.device,
-                                on_epoch=on_epoch, on_progress=on_progress, on_data=on_data,
-                                checkpoint_path=args.checkpoint, aclimdb_path=args.aclimdb)
-    except CheckpointNotSaved as error:
-        result, failure = error.result, error
+        first_seed = parse_hyperparams(args.architecture, values).seed
+        for seed in range(first_seed, first_seed + args.repeats):
+            if args.repeats > 1 and not args.json:
+                print(f"\nseed {seed}", flush=True)
+            try:
+                result = run_experiment(args.architecture, args.dataset, {**values, "seed": seed}, device=args.device,
+                                        on_epoch=on_epoch, on_progress=on_progress, on_data=on_data,
+                                        checkpoint_path=args.checkpoint, aclimdb_path=args.aclimdb)
+            except CheckpointNotSaved as error:
+                result, failure = error.result, error
+            _report(args, result, read, seed)
+            accuracies.append(result.test_acc)
     except (UnknownContestant, HyperparamError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (DatasetUnavailable, TrainingDiverged, TrainingCancelled, ValueError, WriteFailed) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if args.repeats > 1:
+        _report_seeds(args, accuracies)
+    if failure is not None:  # after the metrics, so they are not lost
+        print(f"error: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report(args: argparse.Namespace, result, read: dict, seed: int) -> None:
+    """One run's summary: a JSON object (with its seed when there are several), or a sentence."""
     summary = {"test_loss": result.test_loss, "test_acc": result.test_acc, "best_epoch": result.best_epoch,
                "param_count": result.param_count, "seconds": round(result.seconds, 2), "device": result.device}
+    if args.repeats > 1:
+        summary["seed"] = seed
     if read:
         summary["data"] = read
     if args.json:
@@ -127,7 +155,16 @@ def main(argv: list[str]) -> int:
         print(f"\n{args.architecture}: test accuracy {result.test_acc:.4f} (loss {result.test_loss:.4f}) "
               f"with the weights of epoch {result.best_epoch}; {result.param_count:,} parameters; "
               f"{result.seconds:.1f} s on {result.device}")
-    if failure is not None:  # after the metrics, so they are not lost
-        print(f"error: {failure}", file=sys.stderr)
-        return 1
-    return 0
+
+
+def _report_seeds(args: argparse.Namespace, accuracies: list[float]) -> None:
+    """Mean, sample sd and 95 % Student-t interval of the seeds' test accuracies (scipy.stats.t.interval)."""
+    values = np.asarray(accuracies, dtype=float)
+    mean, sd = float(values.mean()), float(values.std(ddof=1))
+    low, high = (mean, mean) if sd == 0 else stats.t.interval(0.95, values.size - 1, loc=mean, scale=sd / math.sqrt(values.size))
+    if args.json:
+        _emit_json({"seeds": values.size, "test_acc_mean": mean, "test_acc_sd": sd,
+                    "test_acc_ci_low": float(low), "test_acc_ci_high": float(high)})
+    else:
+        print(f"\n{args.architecture} over {values.size} seeds: test accuracy {mean:.4f} +- {sd:.4f} (sd), "
+              f"95% interval [{low:.4f}, {high:.4f}]")

@@ -75,3 +75,21 @@ def test_epochs_out_of_range_is_refused(tmp_path, flag):
     done = _cli(tmp_path, "cnn", flag)
     assert done.returncode == 2
     assert "epochs must be" in done.stderr
+
+
+def test_repeats_train_consecutive_seeds_and_summarise_them(tmp_path):
+    result = _cli(tmp_path, "fasttext", "--dataset", "synthetic", "--epochs", "1", "--repeats", "2", "--set", "seed=5",
+                  *TINY, "--json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    runs = [line for line in lines if "seed" in line and "test_acc" in line]
+    assert [run["seed"] for run in runs] == [5, 6]
+    accuracies = [run["test_acc"] for run in runs]
+    summary = lines[-1]
+    assert summary["seeds"] == 2 and summary["test_acc_mean"] == pytest.approx(sum(accuracies) / 2)
+    assert summary["test_acc_ci_low"] <= summary["test_acc_mean"] <= summary["test_acc_ci_high"]
+
+
+def test_repeats_outside_1_to_20_is_refused(tmp_path):
+    result = _cli(tmp_path, "fasttext", "--repeats", "21")
+    assert result.returncode == 2 and "--repeats must be 1 to 20 (got 21)" in result.stderr
