@@ -1,7 +1,5 @@
-"""Faults with real processes: a worker SIGKILLed among three, a backend SIGKILLed mid-run.
-
-The figures (runs, kills, lost, duplicated) print with `pytest -s`.
-"""
+"""Faults with real processes: a worker SIGKILLed among three (a backend SIGKILLed mid-run is in
+test_backend_restart.py). The figures (runs, kills, lost, duplicated) print with `pytest -s`."""
 
 import os
 import re
@@ -10,8 +8,7 @@ import sqlite3
 from contextlib import ExitStack
 from pathlib import Path
 
-from tests.integration.proxy import switchable_proxy
-from tests.integration.runs import api_client, launch, wait_for_run, wait_until_terminal
+from tests.integration.runs import api_client, launch, wait_until_terminal
 from tests.support.live import running_backend, running_worker, wait_for
 
 RUNS = 30
@@ -40,14 +37,6 @@ def _epoch_rows(database: Path) -> dict[int, list[int]]:
     for run_id, epoch in rows:
         stored.setdefault(run_id, []).append(epoch)
     return stored
-
-
-def _integrity(database: Path) -> str:
-    connection = sqlite3.connect(database)
-    try:
-        return connection.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        connection.close()
 
 
 def test_thirty_runs_on_three_workers_with_one_killed_end_terminal_none_lost_none_twice(data_dir):
@@ -80,22 +69,3 @@ def test_thirty_runs_on_three_workers_with_one_killed_end_terminal_none_lost_non
     for run in final:
         assert stored.get(run["id"], []) == list(range(1, run["epochs_done"] + 1))
 
-
-def test_backend_sigkilled_mid_run_and_restarted_the_run_succeeds_with_every_epoch_once(data_dir):
-    database = data_dir / "battlefield.db"
-    with switchable_proxy() as proxy, running_worker(proxy.url, name="w1", data_dir=data_dir):
-        with running_backend(data_dir) as first_url, api_client(first_url) as api:
-            proxy.point_to(first_url)
-            run = launch(api, "fasttext", **{**TINY, "epochs": 6})
-            wait_for_run(api, run["id"], lambda r: r["epochs_done"] >= 2, timeout=60)
-            first_url.process.send_signal(signal.SIGKILL)
-            first_url.process.wait(timeout=10)
-            proxy.point_to(None)
-        with running_backend(data_dir) as second_url, api_client(second_url) as api:
-            proxy.point_to(second_url)
-            finished = wait_until_terminal(api, run["id"], timeout=90)
-            metrics = api.get(f"/api/runs/{run['id']}/metrics").json()
-    assert finished["status"] == "succeeded"
-    assert [row["epoch"] for row in metrics] == list(range(1, 7))
-    assert _epoch_rows(database)[run["id"]] == list(range(1, 7))
-    assert _integrity(database) == "ok"
