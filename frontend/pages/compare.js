@@ -3,7 +3,7 @@
 import { api, openStream } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtValue, runLabel } from '../dom.js';
 import { statusBadge, pageHeader, loading, errorState, emptyState, toast } from '../widgets.js';
-import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat } from '../charts.js';
+import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat, escapeForPlotly } from '../charts.js';
 import { sortedNames } from '../hyperparams.js';
 import { disagreementCard } from './errors.js';
 import * as compareGroups from './compare_groups.js';
@@ -73,6 +73,7 @@ export function mount(root, { route }) {
   });
   const finals = h('table', { class: 'data', id: 'compare-table' });
   const diff = h('div', { id: 'compare-diff' });
+  const parcoords = h('div', { class: 'chart', id: 'compare-parcoords' });
 
   const t0 = performance.now();
   api.compare(ids).then(async (reply) => {
@@ -83,6 +84,7 @@ export function mount(root, { route }) {
     renderTables();
     await drawChart();
     const t2 = performance.now();
+    drawParcoords();
     window.__renderTimings = window.__renderTimings || {};
     window.__renderTimings.compare = {
       runs: entries.size,
@@ -100,6 +102,7 @@ export function mount(root, { route }) {
     alive = false;
     stream?.close();
     purge(chart);
+    purge(parcoords);
   };
 
   function buildPage() {
@@ -116,6 +119,9 @@ export function mount(root, { route }) {
         h('div', { class: 'table-wrap' }, finals)),
       h('section', { class: 'card', style: { marginTop: '24px' } },
         h('h2', { class: 'card-title' }, 'Hyperparameters that differ'), diff),
+      h('section', { class: 'card', style: { marginTop: '24px' } },
+        h('h2', { class: 'card-title' }, 'Hyperparameters against accuracy',
+          h('span', { class: 'hint' }, 'parallel coordinates · drag along an axis to filter')), parcoords),
       disagreement());
   }
 
@@ -188,6 +194,41 @@ export function mount(root, { route }) {
     if (!window.Plotly || !chart.data) return;
     const opacity = chart.data.map((t) => (group === null || group === undefined || t.legendgroup === group ? 1 : 0.15));
     window.Plotly.restyle(chart, { opacity });
+  }
+
+  /** Plotly parcoords: one line per run across its differing hyperparameters, ending at its accuracy. */
+  async function drawParcoords() {
+    const list = [...entries.values()];
+    const useTest = list.some((e) => e.run.test_acc !== null && e.run.test_acc !== undefined);
+    const score = (e) => (useTest ? e.run.test_acc : e.run.best_val_acc) ?? null;
+    const values = (e) => ({ contestant: e.run.architecture, ...e.run.hyperparams });
+    const names = [...new Set(list.flatMap((e) => Object.keys(values(e))))];
+    const dims = [];
+    for (const name of ['contestant', ...sortedNames(names.filter((n) => n !== 'contestant'))]) {
+      const column = list.map((e) => values(e)[name]);
+      if (new Set(column.map((v) => JSON.stringify(v ?? null))).size < 2) continue;  // the same everywhere: no information
+      if (column.every((v) => typeof v === 'number')) {
+        dims.push({ label: escapeForPlotly(name), values: column });
+      } else {
+        const categories = [...new Set(column.map((v) => fmtValue(v)))].sort();
+        dims.push({ label: escapeForPlotly(name), values: column.map((v) => categories.indexOf(fmtValue(v))),
+          tickvals: categories.map((_, i) => i), ticktext: categories.map(escapeForPlotly) });
+      }
+    }
+    const accuracy = list.map(score);
+    dims.push({ label: useTest ? 'test accuracy' : 'best val accuracy', values: accuracy.map((v) => v ?? NaN), tickformat: '.1%' });
+    const finite = accuracy.filter((v) => v !== null);
+    try {
+      await draw(parcoords, [{
+        type: 'parcoords', dimensions: dims,
+        line: { color: accuracy.map((v) => v ?? 0), colorscale: 'Viridis', showscale: true,
+          cmin: finite.length ? Math.min(...finite) : 0, cmax: finite.length ? Math.max(...finite) : 1,
+          colorbar: { title: { text: 'acc' }, tickformat: '.0%', thickness: 12 } },
+        labelangle: -20, labelside: 'top', labelfont: { size: 11 }, tickfont: { size: 10 },
+      }], baseLayout({ margin: { l: 64, r: 48, t: 72, b: 24 } }));
+    } catch (err) {
+      toast(err.message, 'error');
+    }
   }
 
   function renderTables() {
@@ -277,6 +318,7 @@ export function mount(root, { route }) {
       entry.metrics = metrics;
       renderTables();
       drawChart();
+      drawParcoords();
     }).catch(() => {}).finally(() => {
       const again = refetching.get(id) === 'again';
       refetching.delete(id);

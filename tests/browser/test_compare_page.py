@@ -45,3 +45,15 @@ def test_compare_names_each_run_once_and_never_repeats_a_tick_label(page: Page, 
         return [tickFormat([0.521, 0.529], { percent: true }), tickFormat([0.5, 0.9], { percent: true }),
                 tickFormat([0.6931, 0.6925])]; }""")
     assert formats == [".1%", ".0%", ".4f"]
+
+
+def test_parallel_coordinates_lay_hyperparameters_against_accuracy(page: Page, two_finished_runs: list[dict]):
+    custom, plain = two_finished_runs
+    page.goto(f"/#/compare?ids={custom['id']},{plain['id']}")
+    page.wait_for_function("() => document.querySelector('#compare-parcoords')?.data?.[0]?.type === 'parcoords'")
+    dims = page.evaluate("() => document.querySelector('#compare-parcoords').data[0].dimensions"
+                         ".map((d) => [d.label, d.values.length, d.ticktext || null])")
+    assert dims[0] == ["contestant", 2, ["cnn", "lstm"]]
+    assert dims[-1][0] == "test accuracy" and dims[-1][1] == 2
+    labels = [label for label, _, _ in dims]
+    assert "filters" in labels and "hidden_dim" in labels and "epochs" not in labels  # only what differs
