@@ -1,10 +1,12 @@
 """Database tables: runs (config + summary columns), epochs (the learning-curve history), workers."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -18,6 +20,17 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from worker.wire import EndReason, RunStatus
+
+
+def one_of(column: str, values: type[StrEnum]) -> str:
+    """The SQL of a CHECK that `column` holds one of the enum's values (or NULL)."""
+    return f"{column} IN ({', '.join(repr(value.value) for value in values)})"
+
+
+STATUS_CHECK = one_of("status", RunStatus)
+END_REASON_CHECK = one_of("end_reason", EndReason)
 
 
 class UTCDateTime(TypeDecorator):
@@ -56,7 +69,7 @@ class Run(Base):
     tags: Mapped[list] = mapped_column(JSON, default=list)
     notes: Mapped[str] = mapped_column(Text, default="")
     # lifecycle
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.QUEUED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -65,6 +78,7 @@ class Run(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)  # an EndReason; NULL if it succeeded
     param_count: Mapped[int] = mapped_column(Integer, default=0)
     clone_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # the group: a hash of contestant, dataset and every hyperparameter but the seed (backend/groups.py)
@@ -81,6 +95,8 @@ class Run(Base):
     has_predictions: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
+        CheckConstraint(STATUS_CHECK, name="ck_runs_status"),
+        CheckConstraint(END_REASON_CHECK, name="ck_runs_end_reason"),
         Index("ix_runs_status_id", "status", "id"),
         Index(
             "ix_runs_queued",
@@ -96,7 +112,7 @@ class Run(Base):
 
 
 class Epoch(Base):
-    """One point of a run's learning curve; NULL where the metric was NaN."""
+    """One point of a run's learning curve (worker.wire.EpochMetrics, checked by a test); NULL where NaN."""
 
     __tablename__ = "epochs"
 

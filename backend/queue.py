@@ -7,7 +7,7 @@ when no row matched. Leases age from the last heartbeat, never from the claim.
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Integer, Row, and_, bindparam, insert, or_, select, text, update
+from sqlalchemy import Connection, Integer, Row, and_, bindparam, case, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,8 +15,8 @@ from backend.errors import Conflict, NotLeased, StaleStatus
 from backend.jsonutil import finite_or_none
 from backend.loophop import LoopHop
 from backend.models import epochs, runs, workers
-from backend.schemas import ACTIVE_STATUSES
 from backend.store import get_run
+from worker.wire import ACTIVE_STATUSES, EndReason, FinishReport, RunStatus
 
 CLAIM_RETRIES = 10
 
@@ -93,8 +93,8 @@ def claim(session: Session, worker: str, device: str, lease_seconds: float) -> R
             row = transition(
                 session,
                 run_id,
-                ("queued",),
-                status="running",
+                (RunStatus.QUEUED,),
+                status=RunStatus.RUNNING,
                 started_at=now,
                 worker=worker,
                 device=device,
@@ -147,44 +147,62 @@ def check_holder(session: Session | Connection, run_id: int, worker: str) -> str
 
 
 def cancel(session: Session, run_id: int) -> Row:
-    """A queued run becomes cancelled at once, a running one cancelling (its worker stops). Commits."""
-    for _ in range(CLAIM_RETRIES):
+    """A queued run becomes cancelled at once, a running one cancelling (its worker stops). Commits.
+
+    One guarded UPDATE decides from the status it finds, so no race with a claim needs a retry;
+    cancelling an already cancelling run returns it unchanged; any other status is a Conflict.
+    """
+    queued = runs.c.status == RunStatus.QUEUED
+    row = session.execute(
+        update(runs)
+        .where(runs.c.id == run_id, runs.c.status.in_((RunStatus.QUEUED, RunStatus.RUNNING)))
+        .values(
+            status=case((queued, RunStatus.CANCELLED), else_=RunStatus.CANCELLING),
+            finished_at=case((queued, datetime.now(UTC)), else_=runs.c.finished_at),
+            end_reason=case((queued, EndReason.CANCELLED), else_=runs.c.end_reason),
+        )
+        .returning(*runs.c)
+    ).first()
+    if row is None:
+        session.rollback()
         row = get_run(session, run_id)
-        try:
-            if row.status == "queued":
-                row = transition(session, run_id, ("queued",), status="cancelled", finished_at=datetime.now(UTC))
-            elif row.status == "running":
-                row = transition(session, run_id, ("running",), status="cancelling")
-            elif row.status != "cancelling":
-                raise Conflict(f"Run {run_id} is {row.status}; only queued or running runs can be cancelled")
-        except StaleStatus:
-            continue
-        session.commit()
-        return row
-    raise StaleStatus(run_id, ("queued", "running"))
+        if row.status != RunStatus.CANCELLING:
+            raise Conflict(f"Run {run_id} is {row.status}; only queued or running runs can be cancelled")
+    session.commit()
+    return row
 
 
-def finish(session: Session, run_id: int, worker: str, report: dict, lease_seconds: float) -> Row:
+def end_reason(report: FinishReport) -> EndReason | None:
+    """Why a run the worker reports on ended: null for success, the worker's reason (default error) for a failure."""
+    if report.status == RunStatus.SUCCEEDED:
+        return None
+    if report.status == RunStatus.CANCELLED:
+        return EndReason.CANCELLED
+    return report.end_reason or EndReason.ERROR
+
+
+def finish(session: Session, run_id: int, worker: str, report: FinishReport) -> Row:
     """Record the worker's final verdict on a run it holds. Commits.
 
     Also accepted for a run the reaper failed for lost heartbeats while its worker was in fact alive
     (a backend outage): the worker's report is the truth.
     """
-    lost = and_(runs.c.status == "failed", runs.c.error.like("worker % lost:%"))
-    status = report["status"]
+    lost = and_(runs.c.status == RunStatus.FAILED, runs.c.end_reason == EndReason.LEASE_LOST)
+    failed = report.status == RunStatus.FAILED
     values = {
-        "status": status,
+        "status": report.status,
+        "end_reason": end_reason(report),
         "finished_at": datetime.now(UTC),
         "lease_expires_at": None,
-        "test_loss": finite_or_none(report.get("test_loss")),
-        "test_acc": finite_or_none(report.get("test_acc")),
-        "error": (report.get("error") or "failed without an error message") if status == "failed" else None,
+        "test_loss": finite_or_none(report.test_loss),
+        "test_acc": finite_or_none(report.test_acc),
+        "error": (report.error or "failed without an error message") if failed else None,
     }
-    if report.get("param_count"):
-        values["param_count"] = report["param_count"]
-    if report.get("device"):
-        values["device"] = report["device"]
-    best_epoch = report.get("best_epoch")
+    if report.param_count:
+        values["param_count"] = report.param_count
+    if report.device:
+        values["device"] = report.device
+    best_epoch = report.best_epoch
     if best_epoch:
         best = session.execute(
             select(epochs.c.val_acc, epochs.c.val_loss).where(epochs.c.run_id == run_id, epochs.c.epoch == best_epoch)
@@ -243,7 +261,8 @@ def reap_expired(session: Session, lease_seconds: float) -> list[Row]:
     ).all()
     reaped = []
     for run in expired:
-        target = "cancelled" if run.status == "cancelling" else "failed"
+        cancelling = run.status == RunStatus.CANCELLING
+        target = RunStatus.CANCELLED if cancelling else RunStatus.FAILED
         try:
             row = transition(
                 session,
@@ -254,6 +273,7 @@ def reap_expired(session: Session, lease_seconds: float) -> list[Row]:
                 finished_at=now,
                 lease_expires_at=None,
                 error=lease_lost_message(run.worker, lease_seconds),
+                end_reason=EndReason.CANCELLED if cancelling else EndReason.LEASE_LOST,
             )
         except StaleStatus:
             continue

@@ -6,10 +6,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-RunStatus = Literal["queued", "running", "cancelling", "succeeded", "failed", "cancelled"]
-ACTIVE_STATUSES = ("running", "cancelling")
-TERMINAL_STATUSES = ("succeeded", "failed", "cancelled")
-DB_INT_MAX = 2**31 - 1  # the largest value of an Integer column in PostgreSQL (SQLite holds more)
+from worker.wire import ACTIVE_STATUSES, DB_INT_MAX, TERMINAL_STATUSES, EndReason, EpochMetrics, Progress, RunStatus
+
+__all__ = ["ACTIVE_STATUSES", "DB_INT_MAX", "TERMINAL_STATUSES", "RunStatus"]  # re-exported: older imports
 StoredInt = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 
 
@@ -54,12 +53,8 @@ class RunUpdate(BaseModel):
     notes: StoredText | None = None
 
 
-class ProgressPublic(BaseModel):
+class ProgressPublic(Progress):
     """Where a running run is within its current epoch (kept in memory, not stored)."""
-
-    epoch: int
-    fraction: float
-    loss: float | None
 
 
 class RunPublic(BaseModel):
@@ -81,6 +76,7 @@ class RunPublic(BaseModel):
     device: str | None
     attempts: int
     error: str | None
+    end_reason: EndReason | None = Field(description="Why the run ended without succeeding; null otherwise.")
     param_count: int
     epochs_total: int
     epochs_done: int
@@ -123,6 +119,7 @@ class RunPublic(BaseModel):
             device=row.device,
             attempts=row.attempts,
             error=row.error,
+            end_reason=row.end_reason,
             param_count=row.param_count,
             epochs_total=int(row.hyperparams.get("epochs", 0)),
             epochs_done=row.epochs_done,
@@ -153,16 +150,8 @@ class RunsPublic(BaseModel):
     count: int
 
 
-class EpochPublic(BaseModel):
+class EpochPublic(EpochMetrics):
     """One point of a learning curve; null where the metric was NaN."""
-
-    epoch: int
-    train_loss: float | None
-    train_acc: float | None
-    val_loss: float | None
-    val_acc: float | None
-    seconds: float | None
-    samples_per_second: float | None
 
 
 class CompareEntry(BaseModel):

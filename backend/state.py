@@ -9,7 +9,8 @@ from backend.events import Broadcaster, ProgressBoard
 from backend.loophop import LoopHop
 from backend.predict import PredictorCache
 from backend.queue import RunAvailable
-from backend.schemas import TERMINAL_STATUSES, RunPublic
+from backend.schemas import RunPublic
+from worker.wire import TERMINAL_STATUSES
 
 
 @dataclass

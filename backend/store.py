@@ -12,9 +12,7 @@ from backend.confighash import config_hash
 from backend.errors import Conflict, NotLeased, RunNotFound
 from backend.jsonutil import finite_or_none
 from backend.models import epochs, runs
-from backend.schemas import ACTIVE_STATUSES
-
-METRIC_COLUMNS = ("train_loss", "train_acc", "val_loss", "val_acc", "seconds", "samples_per_second")
+from worker.wire import ACTIVE_STATUSES, METRIC_NAMES as METRIC_COLUMNS, RunStatus
 EPOCH_COLUMNS = (epochs.c.epoch, *(epochs.c[name] for name in METRIC_COLUMNS))
 
 
@@ -53,7 +51,7 @@ def create_run(
             hyperparams=hyperparams,
             tags=list(tags or []),
             notes=notes or "",
-            status="queued",
+            status=RunStatus.QUEUED,
             created_at=datetime.now(UTC),
             attempts=0,
             param_count=param_count,

@@ -1,11 +1,14 @@
 """Pydantic models of the worker-facing endpoints under /api/worker."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import DB_INT_MAX, StoredInt, StoredText
+from backend.schemas import StoredText
+from worker.wire import ClaimedRun, ClaimReply, EpochMetrics, FinishReport, Progress, ProgressReply
+
+__all__ = ["ClaimPublic", "ClaimedRun", "EpochRequest", "FinishRequest", "ProgressRequest"]
 
 
 class DatasetReadiness(BaseModel):
@@ -42,21 +45,8 @@ class ClaimRequest(BaseModel):
     wait: float = Field(0, ge=0, le=25, allow_inf_nan=False)
 
 
-class ClaimedRun(BaseModel):
-    """What a worker needs to train a run."""
-
-    id: int
-    name: str
-    architecture: str
-    dataset: str
-    hyperparams: dict[str, Any]
-
-
-class ClaimPublic(BaseModel):
+class ClaimPublic(ClaimReply):
     """A claimed run and when its lease ends unless renewed."""
-
-    run: ClaimedRun
-    lease_expires_at: datetime
 
 
 class HeartbeatRequest(BaseModel):
@@ -72,42 +62,25 @@ class HeartbeatPublic(BaseModel):
     lease_expires_at: datetime
 
 
-class ProgressPublic(BaseModel):
+class ProgressPublic(ProgressReply):
     """The reply to a progress report: `cancel` is true once the run was asked to stop."""
 
-    cancel: bool
 
-
-class ProgressRequest(BaseModel):
-    """Where the trainer is within an epoch."""
+class ProgressRequest(Progress):
+    """Where the trainer is within an epoch, from the worker holding the run."""
 
     worker: StoredText
-    epoch: int = Field(ge=1, le=DB_INT_MAX)
-    fraction: float = Field(ge=0, le=1, allow_inf_nan=False)
-    loss: float | None = None
 
 
-class EpochRequest(BaseModel):
-    """One epoch row; NaN metrics are stored as NULL."""
+class EpochRequest(EpochMetrics):
+    """One epoch row from the worker holding the run; NaN metrics are stored as NULL."""
 
     worker: StoredText
-    epoch: int = Field(ge=1, le=DB_INT_MAX)
-    train_loss: float | None = None
-    train_acc: float | None = None
-    val_loss: float | None = None
-    val_acc: float | None = None
-    seconds: float | None = None
-    samples_per_second: float | None = None
 
 
-class FinishRequest(BaseModel):
-    """The final verdict on a run."""
+class FinishRequest(FinishReport):
+    """The final verdict on a run, from the worker holding it (its texts must be storable)."""
 
     worker: StoredText
-    status: Literal["succeeded", "failed", "cancelled"]
-    test_loss: float | None = None
-    test_acc: float | None = None
-    best_epoch: StoredInt | None = None
-    param_count: StoredInt | None = None
     device: StoredText | None = None
     error: StoredText | None = None

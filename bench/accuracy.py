@@ -144,7 +144,7 @@ def summarize_result(contestant: str, preset: str, args: argparse.Namespace, hyp
         "seconds_per_epoch": sum(m.seconds for m in result.epochs) / len(result.epochs),
         "seconds": result.seconds,
         "device": result.device,
-        "epochs": [asdict(m) for m in result.epochs],
+        "epochs": [m.model_dump() for m in result.epochs],
         "finished_at": datetime.now(UTC).isoformat(),
         "worker_code": WORKER_CODE,
     }

@@ -25,6 +25,7 @@ from tests.integration.runs import tiny_hyperparams  # noqa: E402
 from tests.integration.sse import read_events  # noqa: E402
 from tests.support.live import running_backend, running_worker, wait_for  # noqa: E402
 from worker.agent.client import BackendClient  # noqa: E402
+from worker.wire import EpochMetrics, FinishReport, RunStatus  # noqa: E402
 
 ROWS_PER_RUN = 200   # the most epochs a run may have
 
@@ -71,12 +72,12 @@ def rows_per_second(url: str, runs: int) -> float:
             api.post("/api/runs", json={"architecture": "fasttext", "dataset": "synthetic",
                                         "hyperparams": tiny_hyperparams("fasttext", epochs=ROWS_PER_RUN)}).raise_for_status()
             claim = client.claim("bench", "cpu", wait=5)
-            run_id = claim["run"]["id"]
+            run_id = claim.run.id
             started = time.perf_counter()
             for epoch in range(1, ROWS_PER_RUN + 1):
-                stored += client.epoch(run_id, "bench", {"epoch": epoch, **row})
+                stored += client.epoch(run_id, "bench", EpochMetrics(epoch=epoch, **row))
             elapsed += time.perf_counter() - started
-            client.finish(run_id, "bench", {"status": "failed", "error": "benchmark rows only"})
+            client.finish(run_id, "bench", FinishReport(status=RunStatus.FAILED, error="benchmark rows only"))
         return stored / elapsed
     finally:
         api.close()

@@ -1,14 +1,13 @@
 """`python -m worker train ARCH ...`: one run from the command line, with no server."""
 
 import argparse
-import json
 import logging
-import math
 import sys
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
+from tqdm import tqdm
 
 from worker.config import settings
 from worker.contestants import REGISTRY, HyperparamError, UnknownContestant, get_contestant, parse_hyperparams
@@ -18,6 +17,7 @@ from worker.files import WriteFailed
 from worker.runner import run_experiment
 from worker.training.checkpoint import CheckpointNotSaved
 from worker.training import EpochMetrics, Progress, TrainingCancelled, TrainingDiverged
+from worker.wire import to_json
 
 DATASET_CHOICES = ("imdb", "aclimdb", "synthetic")
 
@@ -60,33 +60,34 @@ def collect_hyperparams(architecture: str, preset: str | None, overrides: list[s
     return values
 
 
-def _json_number(value: float) -> float | None:
-    """NaN and infinity become null, never invalid JSON."""
-    return value if math.isfinite(value) else None
-
-
 def _emit_json(payload: dict) -> None:
-    """One JSON object per line on stdout."""
-    print(json.dumps({k: _json_number(v) if isinstance(v, float) else v for k, v in payload.items()}), flush=True)
+    """One JSON object per line on stdout (NaN and infinity as null)."""
+    print(to_json(payload).decode(), flush=True)
 
 
 class _TextReport:
-    """A progress bar on stderr and a readable table on stdout."""
+    """A tqdm progress bar per epoch on stderr and a readable table on stdout."""
 
     HEADER = f"{'epoch':>5}  {'train_loss':>10}  {'train_acc':>9}  {'val_loss':>8}  {'val_acc':>7}  {'seconds':>7}  {'samples/s':>9}"
 
     def __init__(self):
         self.printed_header = False
+        self.bar: tqdm | None = None
 
     def progress(self, p: Progress) -> None:
-        """Redraw the bar for the current epoch."""
-        filled = int(p.fraction * 30)
-        sys.stderr.write(f"\repoch {p.epoch} [{'#' * filled}{'.' * (30 - filled)}] {p.fraction:5.1%} loss {p.loss:.4f}")
-        sys.stderr.flush()
+        """Move the current epoch's bar (0 to 100 %) and show the running loss."""
+        if self.bar is None:
+            self.bar = tqdm(total=100, desc=f"epoch {p.epoch}", unit="%", file=sys.stderr, leave=False,
+                            bar_format="{desc} {bar} {n:.0f}% [{elapsed}<{remaining}] {postfix}")
+        self.bar.n = 100 * p.fraction
+        self.bar.set_postfix_str(f"loss {p.loss:.4f}" if p.loss is not None else "", refresh=False)
+        self.bar.refresh()
 
     def epoch(self, m: EpochMetrics) -> None:
-        """Print one row of the table."""
-        sys.stderr.write("\r" + " " * 70 + "\r")
+        """Close the epoch's bar and print one row of the table."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
         if not self.printed_header:
             print(self.HEADER)
             self.printed_header = True
@@ -99,7 +100,7 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING)
     args = build_parser().parse_args(argv)
     text = _TextReport()
-    on_epoch = (lambda m: _emit_json(vars(m))) if args.json else text.epoch
+    on_epoch = (lambda m: _emit_json(m.model_dump())) if args.json else text.epoch
     on_progress = None if args.json else text.progress
     read: dict = {}  # the reader's report (reviews read and files skipped), when the dataset has files
 

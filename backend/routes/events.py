@@ -20,8 +20,8 @@ from backend.db import SessionLocal
 from backend.deps import RunId, StateDep
 from backend.events import Event, Subscription, frame
 from backend.jsonutil import dumps
-from backend.schemas import ACTIVE_STATUSES, TERMINAL_STATUSES
 from backend.state import AppState
+from worker.wire import ACTIVE_STATUSES, TERMINAL_STATUSES
 
 router = APIRouter(prefix="/api", tags=["events"])
 

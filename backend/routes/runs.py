@@ -42,7 +42,7 @@ def _announce_queued(state, row) -> RunPublic:
 def parse_statuses(status: str | None) -> list[str] | None:
     """'queued, running' -> ['queued', 'running']; a 422 at the query field names an unknown status."""
     statuses = [part.strip() for part in status.split(",") if part.strip()] if status else None
-    allowed = RunStatus.__args__
+    allowed = [value.value for value in RunStatus]
     bad = [part for part in statuses or [] if part not in allowed]
     if bad:
         raise InvalidInput(

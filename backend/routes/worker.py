@@ -15,12 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
-from backend import predictions, queue, store
+from backend import db, predictions, queue, store
 from backend.body_limit import limited_body_route
 from backend.config import settings
-from backend.db import SessionLocal, engine
+from backend.db import SessionLocal
 from backend.deps import RunId, SessionDep, StateDep, get_state, require_worker_token, run_id_from_text
-from backend.jsonutil import dumps, finite_or_none
+from backend.jsonutil import dumps
 from backend.predict import checkpoint_path
 from backend.schemas import RunPublic
 from backend.verdict_schemas import PredictionsUpload
@@ -37,6 +37,7 @@ from backend.worker_schemas import (
     RegisterPublic,
     RegisterRequest,
 )
+from worker.wire import EpochMetrics, Progress, RunStatus
 
 router = APIRouter(prefix="/api/worker", tags=["worker"], dependencies=[Depends(require_worker_token)])
 
@@ -70,11 +71,11 @@ def add_epoch(run_id: RunId, body: EpochRequest, state: StateDep) -> Response:
     when a stream sends them.
     """
     values = body.model_dump()
-    with engine.connect() as connection:
+    with db.engine.connect() as connection:
         row = store.add_epoch(connection, run_id, body.worker, values)
     if row is None:
         return Response(_epoch_reply(run_id, body.epoch, False), status_code=200, media_type="application/json")
-    point = {name: values[name] for name in ("epoch", *store.METRIC_COLUMNS)}
+    point = {name: values[name] for name in EpochMetrics.model_fields}
     state.broadcaster.publish("epoch", run_id, lambda: dumps({"run_id": run_id, **point}))
     state.announce_run(row)
     return Response(_epoch_reply(run_id, body.epoch, True), status_code=201, media_type="application/json")
@@ -123,9 +124,7 @@ async def claim(
         row = await run_in_threadpool(queue.claim, session, body.worker, body.device, settings.lease_seconds)
         if row is not None:
             state.publish_run(row)
-            run = ClaimedRun(
-                id=row.id, name=row.name, architecture=row.architecture, dataset=row.dataset, hyperparams=row.hyperparams
-            )
+            run = ClaimedRun.model_validate(row, from_attributes=True)
             return ClaimPublic(run=run, lease_expires_at=row.lease_expires_at)
         remaining = deadline - time.monotonic()
         if remaining <= 0 or state.stopping.is_set():
@@ -145,7 +144,7 @@ def _note_idle(worker: str, device: str) -> None:
 def heartbeat(run_id: RunId, body: HeartbeatRequest, session: SessionDep) -> HeartbeatPublic:
     """Renew the lease; `cancel` tells the worker to stop. 409 if this worker does not hold the run."""
     row = queue.heartbeat(session, run_id, body.worker, settings.lease_seconds)
-    return HeartbeatPublic(cancel=row.status == "cancelling", lease_expires_at=row.lease_expires_at)
+    return HeartbeatPublic(cancel=row.status == RunStatus.CANCELLING, lease_expires_at=row.lease_expires_at)
 
 
 @router.post("/runs/{run_id}/progress", response_model=ProgressPublic)
@@ -154,12 +153,12 @@ def progress(run_id: RunId, body: ProgressRequest, state: StateDep) -> Response:
 
     The reply's `cancel` carries a cancel request to the worker within one progress report.
     """
-    with engine.connect() as connection:
+    with db.engine.connect() as connection:
         run_status = queue.check_holder(connection, run_id, body.worker)
-    point = {"epoch": body.epoch, "fraction": body.fraction, "loss": finite_or_none(body.loss)}
+    point = body.model_dump(include=set(Progress.model_fields))
     state.progress.set(run_id, point)
     state.broadcaster.publish("progress", run_id, lambda: dumps({"run_id": run_id, **point}))
-    return Response(b'{"cancel":true}' if run_status == "cancelling" else b'{"cancel":false}', media_type="application/json")
+    return Response(b'{"cancel":true}' if run_status == RunStatus.CANCELLING else b'{"cancel":false}', media_type="application/json")
 
 
 def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
@@ -222,5 +221,5 @@ router.add_api_route(
 @router.post("/runs/{run_id}/finish", response_model=RunPublic)
 def finish(run_id: RunId, body: FinishRequest, session: SessionDep, state: StateDep) -> RunPublic:
     """The worker's final verdict; the run turns succeeded, failed (with the error) or cancelled."""
-    row = queue.finish(session, run_id, body.worker, body.model_dump(), settings.lease_seconds)
+    row = queue.finish(session, run_id, body.worker, body)
     return state.publish_run(row)

@@ -7,7 +7,9 @@ import threading
 import time
 from pathlib import Path
 
-from worker.agent.backoff import Backoff
+from tenacity import RetryCallState, Retrying, retry_if_exception
+
+from worker.agent.backoff import BACKOFF
 from worker.agent.client import BackendClient, BackendRefused, BackendUnavailable, LeaseLost
 from worker.agent.heartbeat import Heartbeat
 from worker.agent.logs import agent_log
@@ -20,6 +22,7 @@ from worker.files import WriteFailed
 from worker.runner import run_experiment
 from worker.training.checkpoint import CheckpointNotSaved
 from worker.training.types import EpochMetrics, TrainingCancelled, TrainingDiverged, TrainResult
+from worker.wire import ClaimedRun, ClaimReply, EndReason, FinishReport, RunStatus
 
 CLAIM_WAIT_SECONDS = 20.0
 UNREACHABLE_LOG_SECONDS = 30.0   # retry window of a claim before the agent logs "backend unreachable"
@@ -92,7 +95,7 @@ class Agent:
             while not self.stopping.is_set():
                 claim = self._idle_call(self._claim)
                 if claim is not None:
-                    self._execute(claim["run"])
+                    self._execute(claim.run)
                 if self.once:
                     break
         except WorkerInterrupted:
@@ -117,30 +120,36 @@ class Agent:
         self.log.info("registered with %s on %s (lease %s s, heartbeat every %.1f s)",
                       self.client.server, self.device, reply.get("lease_seconds"), self.heartbeat_seconds)
 
-    def _claim(self) -> dict | None:
-        """Long-poll for the next run; None when none came within the wait."""
-        backoff = Backoff()
+    def _claim(self) -> ClaimReply | None:
+        """Long-poll for the next run; None when none came within the wait.
+
+        A refused claim (e.g. a restarted backend that forgot this worker) registers again and is
+        retried after a backoff; 401 and 403 are raised.
+        """
+        retrying = Retrying(retry=retry_if_exception(_forgotten), wait=BACKOFF, before_sleep=self._register_again,
+                            reraise=True)
+        return retrying(self._claim_until_answered)
+
+    def _claim_until_answered(self) -> ClaimReply | None:
+        """Claim, waiting out an unreachable backend (the client retries; this logs every window)."""
         while True:
             try:
                 return self.client.claim(self.name, self.device, wait=self.claim_wait,
                                          retry_seconds=UNREACHABLE_LOG_SECONDS)
             except BackendUnavailable as exc:
                 self.log.warning("backend not answering, still trying: %s", exc)
-            except BackendRefused as exc:
-                if exc.status_code in (401, 403):
-                    raise
-                # e.g. a restarted backend that forgot this worker: register again.
-                self.log.warning("claim refused (%s); registering again", exc)
-                time.sleep(backoff.delay())
-                self._register()
+
+    def _register_again(self, state: RetryCallState) -> None:
+        self.log.warning("claim refused (%s); registering again", state.outcome.exception())
+        self._register()
 
     # --- one run -------------------------------------------------------------------------------
-    def _execute(self, run: dict) -> None:
+    def _execute(self, run: ClaimedRun) -> None:
         """Train one claimed run and report its end; never raises for a failing run."""
-        run_id = run["id"]
+        run_id = run.id
         log = agent_log(self.name, run_id)
-        epochs_total = run["hyperparams"].get("epochs", "?")
-        log.info("claimed %r: %s on %s", run.get("name"), run["architecture"], run["dataset"])
+        epochs_total = run.hyperparams.get("epochs", "?")
+        log.info("claimed %r: %s on %s", run.name, run.architecture, run.dataset)
         heartbeat = Heartbeat(self.client, run_id, self.name, self.heartbeat_seconds, log).start()
         reporter = RunReporter(self.client, run_id, self.name, log, cancel_requested=heartbeat.cancel_requested).start()
         checkpoint = self.data_dir / "checkpoints" / f"run-{run_id}.pt"  # its folder is made when it is written
@@ -154,7 +163,7 @@ class Agent:
 
         try:
             try:
-                result = run_experiment(run["architecture"], run["dataset"], run["hyperparams"], device=self.device,
+                result = run_experiment(run.architecture, run.dataset, run.hyperparams, device=self.device,
                                         on_epoch=on_epoch, on_progress=reporter.progress,
                                         on_data=lambda report: log.info("data: %s", describe_report(report)),
                                         should_stop=should_stop, checkpoint_path=checkpoint,
@@ -163,7 +172,9 @@ class Agent:
             except CheckpointNotSaved as exc:  # the metrics are reported with the failure; the epochs stay
                 report = {**self._succeeded(exc.result, cancelled=False), "status": "failed", "error": str(exc)}
             except TrainingCancelled:
-                report = self._failed(WORKER_STOPPED) if self.stopping.is_set() else {"status": "cancelled"}
+                report = self._failed(WORKER_STOPPED) if self.stopping.is_set() else FinishReport(status=RunStatus.CANCELLED)
+            except TrainingDiverged as exc:
+                report = self._failed(str(exc), EndReason.DIVERGED)
             except EXPECTED_FAILURES as exc:
                 report = self._failed(str(exc))
             except Exception as exc:   # a bug, but the run must still end and the worker go on
@@ -173,9 +184,9 @@ class Agent:
             if heartbeat.lease_lost.is_set():
                 log.warning("lease lost; not reporting the end of this run")
                 return
-            if report["status"] == "succeeded" and checkpoint.exists():
+            if report.status == RunStatus.SUCCEEDED and checkpoint.exists():
                 self._upload(run_id, checkpoint, log)
-            if report["status"] == "succeeded" and result.predictions is not None:
+            if report.status == RunStatus.SUCCEEDED and result.predictions is not None:
                 self._upload_predictions(run_id, result.predictions, log)
             retry = STOPPING_FINISH_SECONDS if self.stopping.is_set() else FINISH_RETRY_SECONDS
             self._finish(run_id, report, log, retry)
@@ -194,17 +205,16 @@ class Agent:
                 log.error("%d epoch rows could not be sent", reporter.close())
                 return
 
-    def _succeeded(self, result: TrainResult, *, cancelled: bool) -> dict:
+    def _succeeded(self, result: TrainResult, *, cancelled: bool) -> FinishReport:
         """The finish report of a completed training (cancelled when a cancel arrived too late to stop it)."""
         if cancelled:
-            return {"status": "cancelled"}
-        return {"status": "succeeded", "test_loss": result.test_loss, "test_acc": result.test_acc,
-                "best_epoch": result.best_epoch, "param_count": result.param_count, "device": result.device,
-                "error": None}
+            return FinishReport(status=RunStatus.CANCELLED)
+        return FinishReport(status=RunStatus.SUCCEEDED, test_loss=result.test_loss, test_acc=result.test_acc,
+                            best_epoch=result.best_epoch, param_count=result.param_count, device=result.device)
 
-    def _failed(self, reason: str) -> dict:
+    def _failed(self, reason: str, why: EndReason = EndReason.ERROR) -> FinishReport:
         """The finish report of a run that failed for `reason`."""
-        return {"status": "failed", "error": reason, "device": self.device}
+        return FinishReport(status=RunStatus.FAILED, end_reason=why, error=reason, device=self.device)
 
     def _upload(self, run_id: int, checkpoint: Path, log) -> None:
         """PUT the checkpoint; a failure is logged (the run still succeeds, without predict)."""
@@ -222,7 +232,7 @@ class Agent:
         except (BackendUnavailable, BackendRefused) as exc:
             log.error("predictions upload failed: %s", exc)
 
-    def _finish(self, run_id: int, report: dict, log, retry_seconds: float) -> None:
+    def _finish(self, run_id: int, report: FinishReport, log, retry_seconds: float) -> None:
         """POST the run's end; a refusal or an unreachable backend is logged."""
         try:
             run = self.client.finish(run_id, self.name, report, retry_seconds=retry_seconds)
@@ -232,12 +242,17 @@ class Agent:
         except (BackendUnavailable, BackendRefused) as exc:
             log.error("finish failed: %s", exc)
             return
-        if report["status"] == "succeeded":
-            log.info("succeeded: test_acc %s, best epoch %s", _fmt(run.get("test_acc")), report.get("best_epoch"))
-        elif report["status"] == "failed":
-            log.info("failed: %s", report["error"])
+        if report.status == RunStatus.SUCCEEDED:
+            log.info("succeeded: test_acc %s, best epoch %s", _fmt(run.get("test_acc")), report.best_epoch)
+        elif report.status == RunStatus.FAILED:
+            log.info("failed: %s", report.error)
         else:
             log.info("cancelled")
+
+
+def _forgotten(error: BaseException) -> bool:
+    """A claim refusal that registering again may cure (anything but 401 and 403)."""
+    return isinstance(error, BackendRefused) and error.status_code not in (401, 403)
 
 
 def _fmt(value) -> str:

@@ -5,15 +5,16 @@ that could not be sent (backend down or restarting) are sent again, in order, wh
 Progress is latest-wins and throttled; a progress report that fails is simply dropped.
 """
 
-import dataclasses
 import logging
 import threading
 import time
 from collections import deque
 
-from worker.agent.backoff import Backoff
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
+
+from worker.agent.backoff import BACKOFF
 from worker.agent.client import BackendClient, BackendRefused, BackendUnavailable
-from worker.training.types import EpochMetrics, Progress
+from worker.wire import EpochMetrics, Progress
 
 PROGRESS_INTERVAL_SECONDS = 0.25   # at most 4 progress reports per second
 
@@ -112,13 +113,10 @@ class RunReporter:
 
     def _loop(self) -> None:
         """Send epoch rows in order (retrying with backoff while the backend is away) and due progress."""
-        backoff = Backoff()
-        failures = 0
         while (job := self._next_job()) is not None:
             if isinstance(job, Progress):
                 try:
-                    cancel = self._client.progress(self._run_id, self._worker, epoch=job.epoch, fraction=job.fraction,
-                                                   loss=job.loss)
+                    cancel = self._client.progress(self._run_id, self._worker, job)
                 except (BackendUnavailable, BackendRefused) as exc:
                     self._log.debug("progress not sent: %s", exc)
                 else:
@@ -127,20 +125,39 @@ class RunReporter:
                         self.cancel_requested.set()
                 self._done_sending(row_stored=False)
                 continue
-            try:
-                self._client.epoch(self._run_id, self._worker, dataclasses.asdict(job))
-            except BackendUnavailable as exc:
-                if failures == 0:
-                    self._log.warning("epoch %d row not sent, keeping it to resend: %s", job.epoch, exc)
-                failures += 1
-                self._done_sending(row_stored=False)
-                self._pause(backoff.delay())
-                continue
-            except BackendRefused as exc:
-                self._log.warning("epoch %d row refused, dropping it: %s", job.epoch, exc.detail)
-            else:
-                if failures:
-                    self._log.info("backend is back; epoch %d row sent after %d retries", job.epoch, failures)
-            failures = 0
-            backoff.reset()
-            self._done_sending(row_stored=True)
+            self._done_sending(row_stored=self._send_row(job))
+
+    def _send_row(self, row: EpochMetrics) -> bool:
+        """Send one row until the backend stores or refuses it (True: it leaves the outbox) or the reporter is abandoned."""
+        retrying = Retrying(
+            retry=retry_if_exception_type(BackendUnavailable),
+            wait=BACKOFF,
+            stop=lambda _state: self._abandoned,
+            sleep=self._pause,
+            before_sleep=lambda state: self._log_first_failure(row, state),
+            reraise=True,
+        )
+        try:
+            retrying(self._send_unless_abandoned, row)
+        except BackendRefused as exc:
+            self._log.warning("epoch %d row refused, dropping it: %s", row.epoch, exc.detail)
+        except (BackendUnavailable, _Abandoned):
+            return False
+        else:
+            if (retries := retrying.statistics["attempt_number"] - 1) > 0:
+                self._log.info("backend is back; epoch %d row sent after %d retries", row.epoch, retries)
+        return True
+
+    def _send_unless_abandoned(self, row: EpochMetrics) -> None:
+        """One attempt at sending the row; _Abandoned once close() gave up on the outbox."""
+        if self._abandoned:
+            raise _Abandoned()
+        self._client.epoch(self._run_id, self._worker, row)
+
+    def _log_first_failure(self, row: EpochMetrics, state: RetryCallState) -> None:
+        if state.attempt_number == 1:
+            self._log.warning("epoch %d row not sent, keeping it to resend: %s", row.epoch, state.outcome.exception())
+
+
+class _Abandoned(Exception):
+    """close() was called while a row was still being retried."""

@@ -4,6 +4,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from worker.wire import EpochMetrics, Progress  # the records the trainer reports are the wire records
+
+__all__ = ["EpochMetrics", "Progress", "TrainResult", "TrainingCancelled", "TrainingDiverged"]
+
 
 class TrainingCancelled(Exception):
     """should_stop() returned True; raised between batches."""
@@ -11,28 +15,6 @@ class TrainingCancelled(Exception):
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN or infinite; the message says at which epoch and batch and what to try."""
-
-
-@dataclass
-class EpochMetrics:
-    """One row of the learning curve."""
-
-    epoch: int                # from 1
-    train_loss: float
-    train_acc: float
-    val_loss: float
-    val_acc: float
-    seconds: float
-    samples_per_second: float
-
-
-@dataclass
-class Progress:
-    """Where the trainer is within an epoch."""
-
-    epoch: int
-    fraction: float           # 0..1 of the epoch's batches done
-    loss: float               # running mean training loss of this epoch
 
 
 @dataclass
