@@ -1,23 +1,51 @@
-"""The backend's view of the shared contestant registry and datasets: validation in the API's 422 format."""
+"""The backend's view of the shared contestant registry and datasets: validation in the API's 422 format.
+
+The registry and the dataset package load torch and numpy (seconds); they are imported on first use,
+so the backend answers its first request without them (see `warm_up`).
+"""
+
+from __future__ import annotations
 
 import functools
 import json
-from typing import Any
-
-from worker.contestants import REGISTRY, HyperparamError, UnknownContestant, params_schema, parse_hyperparams, summarize
-from worker.data import DATASETS
+import types
+from typing import TYPE_CHECKING, Any
 
 from backend.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from worker.contestants import HyperparamError
+
+
+@functools.cache
+def _contestants() -> types.ModuleType:
+    """worker.contestants, imported on first use (it imports torch)."""
+    import worker.contestants
+
+    return worker.contestants
+
+
+def _datasets() -> dict[str, dict[str, str]]:
+    """worker.data.DATASETS, imported on first use."""
+    from worker.data import DATASETS
+
+    return DATASETS
+
+
+def warm_up() -> None:
+    """Import the registry and the datasets now (a start-up thread calls it, so the first launch does not wait)."""
+    _contestants()
+    _datasets()
 
 
 def unknown_contestant_message(name: str) -> str:
     """The message for a contestant name that does not exist."""
-    return str(UnknownContestant(name))
+    return str(_contestants().UnknownContestant(name))
 
 
 def unknown_dataset_message(name: str) -> str:
     """The message for a dataset name that does not exist."""
-    return f"Unknown dataset '{name}'; choose one of: {', '.join(DATASETS)}"
+    return f"Unknown dataset '{name}'; choose one of: {', '.join(_datasets())}"
 
 
 def hyperparam_errors(error: HyperparamError, prefix: tuple[str, ...]) -> list[dict]:
@@ -32,17 +60,18 @@ def hyperparam_errors(error: HyperparamError, prefix: tuple[str, ...]) -> list[d
 def validate_launch(architecture: str, dataset: str, hyperparams: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Resolve the hyperparameters with defaults and count parameters; InvalidInput (422) otherwise."""
     errors: list[dict] = []
-    if architecture not in REGISTRY:
+    registry = _contestants().REGISTRY
+    if architecture not in registry:
         errors.append(
             {"loc": ["body", "architecture"], "msg": unknown_contestant_message(architecture), "type": "unknown_architecture"}
         )
-    if dataset not in DATASETS:
+    if dataset not in _datasets():
         errors.append({"loc": ["body", "dataset"], "msg": unknown_dataset_message(dataset), "type": "unknown_dataset"})
     resolved: dict[str, Any] = {}
-    if architecture in REGISTRY:
+    if architecture in registry:
         try:
-            resolved = parse_hyperparams(architecture, hyperparams).model_dump(mode="json")
-        except HyperparamError as invalid:
+            resolved = _contestants().parse_hyperparams(architecture, hyperparams).model_dump(mode="json")
+        except _contestants().HyperparamError as invalid:
             errors.extend(hyperparam_errors(invalid, ("body", "hyperparams")))
     if errors:
         raise InvalidInput(errors)
@@ -51,17 +80,17 @@ def validate_launch(architecture: str, dataset: str, hyperparams: dict[str, Any]
 
 def summary(architecture: str, hyperparams: dict[str, Any]) -> dict:
     """Parameter count and layers; NotFound for an unknown contestant, InvalidInput for bad values."""
-    if architecture not in REGISTRY:
+    if architecture not in _contestants().REGISTRY:
         raise NotFound(unknown_contestant_message(architecture))
     try:
         return _cached_summary(architecture, json.dumps(hyperparams, sort_keys=True))
-    except HyperparamError as invalid:
+    except _contestants().HyperparamError as invalid:
         raise InvalidInput(hyperparam_errors(invalid, ("body",))) from None
 
 
 @functools.lru_cache(maxsize=256)
 def _cached_summary(architecture: str, hyperparams_json: str) -> dict:
-    return summarize(architecture, json.loads(hyperparams_json))
+    return _contestants().summarize(architecture, json.loads(hyperparams_json))
 
 
 @functools.cache
@@ -84,10 +113,10 @@ def architectures() -> list[dict]:
             "name": name,
             "title": contestant.title,
             "description": contestant.description,
-            "params_schema": params_schema(name),
+            "params_schema": _contestants().params_schema(name),
             "presets": contestant.presets,
         }
-        for name, contestant in REGISTRY.items()
+        for name, contestant in _contestants().REGISTRY.items()
     ]
 
 
@@ -106,7 +135,7 @@ def datasets(worker_datasets: dict[str, dict[str, dict]] | None = None) -> list[
     """
     worker_datasets = worker_datasets or {}
     out = []
-    for name, info in DATASETS.items():
+    for name, info in _datasets().items():
         reports = {worker: said[name] for worker, said in worker_datasets.items() if name in said}
         ready = sorted(worker for worker, report in reports.items() if report.get("ready"))
         if ready:

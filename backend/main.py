@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
@@ -10,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
 from sse_starlette.sse import AppStatus
 
-from backend import __version__, queue
+from backend import __version__, contestants, queue
 from backend.config import settings
 from backend.db import SessionLocal, upgrade_database
 from backend.errors import install_error_handlers
@@ -69,6 +70,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state.bind(asyncio.get_running_loop())
     await run_in_threadpool(start_up)
     tasks = [asyncio.create_task(reap_forever(state)), asyncio.create_task(end_streams_on_exit(state))]
+    # torch and the contestant registry load beside the first requests, not before them.
+    threading.Thread(target=contestants.warm_up, name="warm-up", daemon=True).start()
     try:
         yield
     finally:

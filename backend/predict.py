@@ -3,11 +3,13 @@
 import threading
 from collections import OrderedDict
 from pathlib import Path
-
-from worker.inference import Predictor
+from typing import TYPE_CHECKING
 
 from backend.config import settings
 from backend.errors import UnreadableCheckpoint
+
+if TYPE_CHECKING:
+    from worker.inference import Predictor  # imports torch: loaded on the first predict, not at start-up
 
 
 def checkpoint_path(run_id: int) -> Path:
@@ -20,10 +22,10 @@ class PredictorCache:
 
     def __init__(self, size: int = 4):
         self._size = size
-        self._items: OrderedDict[tuple[int, int], Predictor] = OrderedDict()
+        self._items: OrderedDict[tuple[int, int], "Predictor"] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, run_id: int) -> Predictor:
+    def get(self, run_id: int) -> "Predictor":
         """The run's predictor, loading its checkpoint if it is not cached.
 
         FileNotFoundError if there is none; UnreadableCheckpoint if it does not load.
@@ -34,6 +36,8 @@ class PredictorCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
+        from worker.inference import Predictor
+
         try:
             predictor = Predictor.from_checkpoint(path)
         except Exception as error:  # a truncated or foreign file: torch.load and the model build raise many kinds

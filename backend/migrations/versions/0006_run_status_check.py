@@ -29,6 +29,12 @@ WHERE status IN ('failed', 'cancelled')
 """
 
 
+def _create_queued_index() -> None:
+    """The partial index of the claim's hot path (0001's), which SQLite's table copy drops."""
+    op.create_index("ix_runs_queued", "runs", ["id"], sqlite_where=sa.text("status = 'queued'"),
+                    postgresql_where=sa.text("status = 'queued'"))
+
+
 def upgrade() -> None:
     # SQLite adds a CHECK only by copying the table (batch mode); its partial index is made again after.
     op.drop_index("ix_runs_queued", table_name="runs")
@@ -36,13 +42,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("end_reason", sa.String(16), nullable=True))
         batch.create_check_constraint("ck_runs_status", sa.text(STATUS_CHECK))
         batch.create_check_constraint("ck_runs_end_reason", sa.text(END_REASON_CHECK))
-    op.create_index(
-        "ix_runs_queued",
-        "runs",
-        ["id"],
-        sqlite_where=sa.text("status = 'queued'"),
-        postgresql_where=sa.text("status = 'queued'"),
-    )
+    _create_queued_index()
     op.execute(FILL_END_REASON)
 
 
@@ -52,10 +52,4 @@ def downgrade() -> None:
         batch.drop_constraint("ck_runs_end_reason", type_="check")
         batch.drop_constraint("ck_runs_status", type_="check")
         batch.drop_column("end_reason")
-    op.create_index(
-        "ix_runs_queued",
-        "runs",
-        ["id"],
-        sqlite_where=sa.text("status = 'queued'"),
-        postgresql_where=sa.text("status = 'queued'"),
-    )
+    _create_queued_index()
