@@ -231,3 +231,22 @@ class HealthPublic(BaseModel):
     version: str
     database: str
     workers: int
+
+
+class HyperparamGroup(BaseModel):
+    """A display group of hyperparameters; the group with no fields ("Model") takes every field no other names."""
+
+    name: str
+    fields: list[str]
+
+
+class MetaPublic(BaseModel):
+    """The fixed vocabulary of the API, so the dashboard keeps no copy of it."""
+
+    statuses: list[RunStatus] = Field(description="Every run status, in lifecycle order.")
+    active_statuses: list[RunStatus] = Field(description="Statuses whose run a worker holds (running, cancelling).")
+    terminal_statuses: list[RunStatus] = Field(description="Statuses that never change again.")
+    end_reasons: list[EndReason]
+    hyperparam_groups: list[HyperparamGroup]
+    notebook_test_acc: dict[str, float | None] = Field(
+        description="The course notebook's best test accuracy per contestant it had; null where its cell never finished.")

@@ -58,6 +58,7 @@ export const api = {
   architectures: () => request('GET', '/api/architectures'),
   summary: (name, hyperparams, opts) => request('POST', `/api/architectures/${encodeURIComponent(name)}/summary`, hyperparams, opts),
   datasets: () => request('GET', '/api/datasets'),
+  meta: () => request('GET', '/api/meta'),
   listRuns: (filters) => request('GET', `/api/runs${query(filters)}`),
   getRun: (id) => request('GET', `/api/runs/${id}`),
   createRun: (body) => request('POST', '/api/runs', body),

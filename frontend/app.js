@@ -3,6 +3,7 @@
 import { api, openStream, onConnection, isLive } from './api.js';
 import { h, clear } from './dom.js';
 import { loadPlotly } from './charts.js';
+import { loadMeta } from './meta.js';
 import * as runsPage from './pages/runs.js';
 import * as launchPage from './pages/launch.js';
 import * as runPage from './pages/run.js';
@@ -121,6 +122,8 @@ onConnection(showConnection);
 
 window.addEventListener('hashchange', render);
 if (!location.hash) history.replaceState(null, '', '#/runs');
-render();
+// The statuses and groups the pages use come from GET /api/meta; a page mounts once they are here
+// (or, with the backend down, at once: its own requests then show the error).
+loadMeta().catch((err) => console.error('GET /api/meta failed', err)).finally(render);
 // Parse the chart library while the user reads the first page, so charts draw at once later.
 (window.requestIdleCallback || ((fn) => setTimeout(fn, 500)))(() => loadPlotly().catch(() => {}), { timeout: 3000 });

@@ -1,23 +1,19 @@
-// How hyperparameters are grouped for display (DESIGN.md names): Model, Training, Data.
+// How hyperparameters are grouped for display (DESIGN.md names), from GET /api/meta (meta.js).
 
-export const TRAINING_FIELDS = ['epochs', 'batch_size', 'optimizer', 'lr', 'lr_schedule', 'momentum', 'weight_decay', 'grad_clip', 'dropout', 'seed', 'patience'];
-export const DATA_FIELDS = ['num_words', 'maxlen', 'val_split'];
-export const GROUP_NAMES = ['Model', 'Training', 'Data'];
+import { GROUP_NAMES, HYPERPARAM_GROUPS } from './meta.js';
 
-/** The display group of a hyperparameter name. */
+export { GROUP_NAMES };
+
+/** The display group of a hyperparameter name: the group listing it, else the one listing none (Model). */
 export function groupOf(name) {
-  if (TRAINING_FIELDS.includes(name)) return 'Training';
-  if (DATA_FIELDS.includes(name)) return 'Data';
-  return 'Model';
+  const group = HYPERPARAM_GROUPS.find((g) => g.fields.includes(name)) ?? HYPERPARAM_GROUPS.find((g) => !g.fields.length);
+  return group?.name ?? 'Model';
 }
 
-/** Names sorted by group, then in the order training/data lists them, model fields alphabetically. */
+/** Names sorted by group, then in the order their group lists them, model fields alphabetically. */
 export function sortedNames(names) {
-  const order = (name) => {
-    const group = GROUP_NAMES.indexOf(groupOf(name));
-    const within = [...TRAINING_FIELDS, ...DATA_FIELDS].indexOf(name);
-    return [group, within];
-  };
+  const listed = HYPERPARAM_GROUPS.flatMap((g) => g.fields);
+  const order = (name) => [GROUP_NAMES.indexOf(groupOf(name)), listed.indexOf(name)];
   return [...names].sort((a, b) => {
     const [ga, wa] = order(a);
     const [gb, wb] = order(b);

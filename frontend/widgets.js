@@ -3,14 +3,19 @@
 import { api } from './api.js';
 import { h, clear } from './dom.js';
 
-export const ACTIVE_STATUSES = new Set(['queued', 'running', 'cancelling']);
-export const TERMINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled']);
-const STATUS_RANK = { queued: 0, running: 1, cancelling: 2, succeeded: 3, failed: 3, cancelled: 3 };
+import { ACTIVE_STATUSES, STATUSES, TERMINAL_STATUSES, UNFINISHED_STATUSES } from './meta.js';
+
+export { ACTIVE_STATUSES, TERMINAL_STATUSES, UNFINISHED_STATUSES };
+
+/** A status's place in the lifecycle; every terminal status ranks the same (last). */
+function statusRank(status) {
+  return TERMINAL_STATUSES.has(status) ? STATUSES.length : Math.max(STATUSES.indexOf(status), 0);
+}
 
 /** True when `incoming` is older news about a run than `current` (events can cross a fetch). */
 export function isStale(current, incoming) {
-  const rankNow = STATUS_RANK[current.status] ?? 0;
-  const rankNew = STATUS_RANK[incoming.status] ?? 0;
+  const rankNow = statusRank(current.status);
+  const rankNew = statusRank(incoming.status);
   if (rankNew !== rankNow) return rankNew < rankNow;
   return (incoming.epochs_done ?? 0) < (current.epochs_done ?? 0);
 }
@@ -31,7 +36,7 @@ export function setBadge(badge, status) {
 export function runProgress(run) {
   const total = Math.max(run.epochs_total || 1, 1);
   const done = run.epochs_done || 0;
-  if (run.status === 'running' || run.status === 'cancelling') {
+  if (ACTIVE_STATUSES.has(run.status)) {
     const p = run.progress;
     if (p && p.epoch > done) {
       const fraction = Math.min(Math.max(p.fraction || 0, 0), 1);

@@ -2,7 +2,7 @@
 
 import { api, openStream } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtValue, runLabel } from '../dom.js';
-import { statusBadge, pageHeader, loading, errorState, emptyState, toast } from '../widgets.js';
+import { statusBadge, pageHeader, loading, errorState, emptyState, toast, TERMINAL_STATUSES } from '../widgets.js';
 import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat, escapeForPlotly } from '../charts.js';
 import { sortedNames } from '../hyperparams.js';
 import { disagreementCard } from './errors.js';
@@ -93,7 +93,7 @@ export function mount(root, { route }) {
       draw_ms: t2 - t1,
     };
     console.debug('compare timings', window.__renderTimings.compare);
-    if ([...entries.values()].some((e) => !['succeeded', 'failed', 'cancelled'].includes(e.run.status))) subscribe();
+    if ([...entries.values()].some((e) => !TERMINAL_STATUSES.has(e.run.status))) subscribe();
   }).catch((err) => {
     if (alive) clear(body, errorState(`Could not load the comparison: ${err.message}`));
   });

@@ -4,7 +4,7 @@ import { api, openStream, isLive } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtNum, fmtDuration, fmtDate, fmtValue } from '../dom.js';
 import {
   statusBadge, setBadge, progressBar, pageHeader, loading, errorState, toast, probabilityBar,
-  cancelRun, cloneRun, deleteRun, isStale, ACTIVE_STATUSES,
+  cancelRun, cloneRun, deleteRun, isStale, ACTIVE_STATUSES, UNFINISHED_STATUSES,
 } from '../widgets.js';
 import { draw, purge, baseLayout, metricTrace, ACCENT } from '../charts.js';
 import { GROUP_NAMES, groupOf, sortedNames } from '../hyperparams.js';
@@ -157,7 +157,7 @@ export function mount(root, { route, navigate }) {
     clear(subtitle, badge, h('span', { class: 'muted' }, `#${run.id}`), h('span', {}, run.architecture), h('span', { class: 'muted' }, 'on'), h('span', {}, run.dataset),
       (run.tags || []).map((t) => h('a', { class: 'tag', href: `#/runs?tag=${encodeURIComponent(t)}`, title: `Runs tagged ${t}` }, t)));
     clear(actions, 
-      ACTIVE_STATUSES.has(run.status)
+      UNFINISHED_STATUSES.has(run.status)
         ? h('button', { class: 'btn', disabled: run.status === 'cancelling', onclick: onCancel, id: 'cancel-button' }, run.status === 'cancelling' ? 'Cancelling…' : 'Cancel')
         : null,
       h('button', { class: 'btn', onclick: onEdit, id: 'edit-button', title: 'Change the name, tags and notes' }, 'Edit'),
@@ -165,7 +165,7 @@ export function mount(root, { route, navigate }) {
       h('a', { class: 'btn', href: `#/launch?from=${run.id}`, id: 'clone-changes-button', title: 'Open the launch form filled with this run’s settings' }, 'Clone with changes'),
       h('a', { class: 'btn', href: `/api/runs/${run.id}/metrics.csv`, download: `run-${run.id}-epochs.csv`, id: 'download-epochs', title: 'The epoch rows as CSV' }, 'Epochs CSV'),
       run.has_checkpoint ? h('a', { class: 'btn', href: `/api/runs/${run.id}/checkpoint`, download: `run-${run.id}.pt`, id: 'download-checkpoint', title: 'The trained weights (torch checkpoint)' }, 'Checkpoint') : null,
-      h('button', { class: 'btn btn-danger', onclick: onDelete, id: 'delete-button', disabled: run.status === 'running' || run.status === 'cancelling', title: run.status === 'running' ? 'Cancel the run before deleting it' : null }, 'Delete'));
+      h('button', { class: 'btn btn-danger', onclick: onDelete, id: 'delete-button', disabled: ACTIVE_STATUSES.has(run.status), title: run.status === 'running' ? 'Cancel the run before deleting it' : null }, 'Delete'));
     clear(errorHost);
     if (run.status === 'failed' && run.error) {
       errorHost.append(h('div', { class: 'error-box', id: 'run-error', role: 'alert', style: { marginBottom: '24px' } },
@@ -199,7 +199,7 @@ export function mount(root, { route, navigate }) {
 
   function tickDuration() {
     if (!isLive()) return;   // the clock stops while the backend is unreachable
-    if (!run || !(run.status === 'running' || run.status === 'cancelling') || run.duration_seconds === null) return;
+    if (!run || !ACTIVE_STATUSES.has(run.status) || run.duration_seconds === null) return;
     const el = document.getElementById('run-duration');
     if (el) el.textContent = fmtDuration(run.duration_seconds + (performance.now() - runReceivedAt) / 1000);
   }
@@ -270,7 +270,7 @@ export function mount(root, { route, navigate }) {
         legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
         margin: { l: 56, r: 16, t: 40, b: 48 },
         shapes,
-        annotations: empty ? [{ text: ACTIVE_STATUSES.has(run?.status) ? 'Waiting for the first epoch…' : 'No epochs recorded', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, font: { color: '#7a8494', size: 13 } }] : [],
+        annotations: empty ? [{ text: UNFINISHED_STATUSES.has(run?.status) ? 'Waiting for the first epoch…' : 'No epochs recorded', showarrow: false, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, font: { color: '#7a8494', size: 13 } }] : [],
       });
       await draw(div, traces, layout);
     };

@@ -5,12 +5,12 @@ import { api, openStream, isLive } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtNum, fmtDuration, fmtDate, fmtValue } from '../dom.js';
 import {
   statusBadge, progressBar, pageHeader, emptyState, loading, errorState, toast,
-  cancelRun, cloneRun, deleteRun, isStale, ACTIVE_STATUSES,
+  cancelRun, cloneRun, deleteRun, isStale, ACTIVE_STATUSES, UNFINISHED_STATUSES,
 } from '../widgets.js';
 import { sortedNames } from '../hyperparams.js';
+import { STATUSES } from '../meta.js';
 import * as groupsPage from './groups.js';
 
-const STATUSES = ['queued', 'running', 'cancelling', 'succeeded', 'failed', 'cancelled'];
 const PAGE_SIZES = [25, 50, 100, 200];
 const COLUMNS_KEY = 'battlefield.runs.columns';
 const COUNT_REFRESH_MS = 400;
@@ -246,7 +246,7 @@ export function mount(root, { route, architectures }) {
         return h('td', { class: 'tags-cell', title: (run.tags || []).join(', ') },
           (run.tags || []).map((t) => h('button', { type: 'button', class: 'tag tag-button', dataset: { tag: t }, title: `Show runs tagged ${t}` }, t)));
       case 'actions': {
-        const active = ACTIVE_STATUSES.has(run.status);
+        const active = UNFINISHED_STATUSES.has(run.status);
         const deletable = !active || run.status === 'queued';
         return h('td', { class: 'actions' },
           active ? h('button', { class: 'btn btn-sm btn-ghost', dataset: { action: 'cancel' }, disabled: run.status === 'cancelling', title: 'Cancel this run' }, 'Cancel') : null,
@@ -430,7 +430,7 @@ export function mount(root, { route, architectures }) {
     const now = performance.now();
     for (const entry of rows.values()) {
       const { run } = entry;
-      if ((run.status === 'running' || run.status === 'cancelling') && run.duration_seconds !== null && run.duration_seconds !== undefined) {
+      if (ACTIVE_STATUSES.has(run.status) && run.duration_seconds !== null && run.duration_seconds !== undefined) {
         entry.durationCell.textContent = fmtDuration(run.duration_seconds + (now - entry.receivedAt) / 1000);
       }
     }

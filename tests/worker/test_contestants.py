@@ -307,3 +307,12 @@ def test_params_schema_describes_every_field_with_a_default(name):
 def test_parse_hyperparams_round_trips_its_own_dump(name):
     hp = REGISTRY[name].defaults()
     assert parse_hyperparams(name, hp.model_dump(mode="json")) == hp
+
+
+def test_hyperparameter_groups_cover_the_common_fields_once():
+    from worker.catalog import HYPERPARAM_GROUPS
+    from worker.contestants import TrainingParams
+
+    listed = [name for fields in HYPERPARAM_GROUPS.values() for name in fields]
+    assert sorted(listed) == sorted(TrainingParams.model_fields)
+    assert len(listed) == len(set(listed))
