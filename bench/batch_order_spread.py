@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # a script, run f
 from bench.train_speed import aclimdb_data, notebook_epoch, notebook_optimizer  # noqa: E402
 from worker.contestants import get_contestant, parse_hyperparams  # noqa: E402
 from worker.training import batching, seed_everything  # noqa: E402
-from worker.training.trainer import _Split, _train_epoch, evaluate, make_optimizer  # noqa: E402
+from worker.training import Split, Trainer  # noqa: E402
 
 BATCHINGS = ("plain", "length", "random", "plain-over-length")
 CPU = torch.device("cpu")
@@ -54,18 +54,19 @@ def train_one_epoch(model: nn.Module, hp, x: np.ndarray, y: np.ndarray, batching
             loader = DataLoader(dataset, batch_sampler=[batch.tolist() for batch in batches])
         notebook_epoch(model, loader, notebook_optimizer(model, hp), CPU, hp.grad_clip)
         return
-    split = _Split(x, y, CPU)
+    trainer = Trainer(model, hp, device=CPU)
+    split = trainer.split(x, y)
     window = batching.BUCKET_BATCHES
     if batching_name == "random":
         batching.BUCKET_BATCHES = 1   # a window of one batch: random batches, trimmed to their longest review
     try:
-        _train_epoch(model, split, make_optimizer(model, hp), nn.BCEWithLogitsLoss(), hp, 1, CPU, rng, None, None)
+        trainer.train_epoch(split, 1, rng)
     finally:
         batching.BUCKET_BATCHES = window
 
 
 @torch.no_grad()
-def positive_rate(model: nn.Module, split: _Split) -> float:
+def positive_rate(model: nn.Module, split: Split) -> float:
     """Share of the split's reviews the model predicts positive."""
     model.eval()
     positives = 0
@@ -100,13 +101,13 @@ def main(argv: list[str]) -> int:
     data = aclimdb_data(hp)
     seed_everything(args.init_seed)
     initial = get_contestant(args.contestant).build(hp)
-    test = _Split(data.x_test, data.y_test, CPU)
+    test = Split(data.x_test, data.y_test, CPU)
     results: dict[str, list[float]] = {name: [] for name in names}
     for order in parse_orders(args.orders):
         for name in names:
             model = copy.deepcopy(initial)
             train_one_epoch(model, hp, data.x_train, data.y_train, name, order)
-            _, accuracy = evaluate(model, test, CPU)
+            _, accuracy, _ = Trainer(model, hp, device=CPU).evaluate(test)
             results[name].append(accuracy)
             print(f"{args.contestant} init {args.init_seed} order {order} {name}: test acc {accuracy:.4f}, "
                   f"predicted positive {positive_rate(model, test):.2f}", flush=True)

@@ -6,7 +6,7 @@ warm-up, and the script prints samples per second for each side and the ratio ou
 
 - notebook: DataLoader(TensorDataset(x padded to maxlen, y), batch_size, shuffle=True) -> model(xb)
   -> BCEWithLogitsLoss -> Adam step; every batch is the full maxlen wide.
-- ours: worker.training.trainer._train_epoch over a _Split (slices of pre-encoded tensors, length
+- ours: worker.training.Trainer.train_epoch over a Split (slices of pre-encoded tensors, length
   buckets, each batch trimmed to its longest review), with the product's default hyperparameters
   (so gradient clipping is on for us and off for the notebook: a cost only we pay).
 
@@ -49,7 +49,7 @@ from worker.data.types import EncodedData  # noqa: E402
 from worker.training import resolve_device, seed_everything  # noqa: E402
 from worker.training.device import configure_backends  # noqa: E402
 from worker.training.batching import review_lengths, training_batches  # noqa: E402
-from worker.training.trainer import _Split, _train_epoch, evaluate, make_optimizer  # noqa: E402
+from worker.training import Split, Trainer  # noqa: E402
 
 DEFAULT_ACLIMDB = Path("/work/shared/datasets/aclImdb_v1.tar.gz")
 # Samples per measurement on a CPU: the slow contestants get fewer so the whole bench stays ~10-15 min.
@@ -144,12 +144,12 @@ class Contender:
         hp = hp.model_copy(update={"lr_schedule": "constant"})   # the notebook's loop keeps lr fixed; so do we here
         self.name, self.model, self.hp, self.device = name, model, hp, device
         self.plain_clip = hp.grad_clip if clip_plain else 0.0
-        self.optimizer = make_optimizer(model, hp) if name == "ours" else notebook_optimizer(model, hp)
         self.seconds, self.cpu_seconds, self.samples, self.passes = 0.0, 0.0, 0, 0
         if name == "ours":
-            self.split = _Split(x, y, device)
-            self.loss_fn = nn.BCEWithLogitsLoss()
+            self.trainer = Trainer(model, hp, device=device)   # its own optimiser, built once
+            self.split = self.trainer.split(x, y)
         else:
+            self.optimizer = notebook_optimizer(model, hp)
             dataset = TensorDataset(torch.from_numpy(x.astype(np.int64)), torch.from_numpy(y.astype(np.float32)))
             self.loader = DataLoader(dataset, batch_size=hp.batch_size, shuffle=True)
 
@@ -159,9 +159,7 @@ class Contender:
         sync(self.device)
         started, cpu_started = time.perf_counter(), time.process_time()
         if self.name == "ours":
-            rng = np.random.default_rng([self.hp.seed, self.passes])
-            _train_epoch(self.model, self.split, self.optimizer, self.loss_fn, self.hp, self.passes,
-                         self.device, rng, None, None)
+            self.trainer.train_epoch(self.split, self.passes)
         else:
             notebook_epoch(self.model, self.loader, self.optimizer, self.device, self.plain_clip)
         sync(self.device)
@@ -231,14 +229,14 @@ def accuracy_check(architecture: str, device: torch.device, seed: int, train_lim
     x, y = (data.x_train, data.y_train) if not train_limit else subset(data.x_train, data.y_train, train_limit, seed)
     seed_everything(seed)
     model = contestant.build(hp).to(device)
-    test = _Split(data.x_test, data.y_test, device)
+    test = Split(data.x_test, data.y_test, device)
     result = {"architecture": architecture, "train_samples": len(x), "test_samples": len(test),
               "hyperparams": values}
     for name in ("notebook", "ours"):
         torch.manual_seed(seed)   # the same dropout and shuffling seed for both sides
         side = Contender(name, copy.deepcopy(model), hp, x, y, device, clip_plain=True)
         seconds, _ = side.one_pass()
-        _, test_acc = evaluate(side.model, test, device)
+        _, test_acc, _ = Trainer(side.model, hp, device=device).evaluate(test)
         result[name] = {"test_acc": test_acc, "train_seconds": seconds}
         print(f"  {architecture} {name}: test acc {test_acc:.4f} after one epoch in {seconds:.0f} s", flush=True)
     result["difference_points"] = 100 * (result["ours"]["test_acc"] - result["notebook"]["test_acc"])

@@ -245,7 +245,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
                 h('label', { class: 'field-label', for: 'field-notes' }, 'notes'), notesInput, h('div', { class: 'field-error', id: 'error-notes' }))))),
         h('aside', { class: 'sidebar' },
           h('section', { class: 'card' },
-            h('div', { class: 'big-caption' }, 'Trainable parameters'),
+            h('div', { class: 'big-caption' }, 'Parameters (all, trainable or not)'),
             paramCount, paramError, layerList,
             h('div', { style: { marginTop: '16px' } }, launchButton, battleButton),
             h('p', { class: 'field-help', style: { marginTop: '8px' } },

@@ -190,7 +190,7 @@ export function mount(root, { route, navigate }) {
     clear(stats, 
       stat('Best val accuracy', fmtPct(run.best_val_acc), run.best_epoch ? `epoch ${run.best_epoch} · loss ${fmtNum(run.best_val_loss)}` : null, 'stat-best-val'),
       stat('Test accuracy', fmtPct(run.test_acc), run.test_loss !== null && run.test_loss !== undefined ? `loss ${fmtNum(run.test_loss)}` : 'after training', 'stat-test'),
-      stat('Parameters', fmtInt(run.param_count), 'trainable', 'stat-params'),
+      stat('Parameters', fmtInt(run.param_count), 'trainable or not', 'stat-params'),
       stat('Seconds / epoch', run.seconds_per_epoch === null || run.seconds_per_epoch === undefined ? '—' : run.seconds_per_epoch.toFixed(2), `${run.epochs_done} of ${run.epochs_total} epochs`, 'stat-speed'),
       h('div', { class: 'stat', id: 'stat-duration' }, h('div', { class: 'stat-label' }, 'Duration'),
         h('div', { class: 'stat-value', id: 'run-duration' }, fmtDuration(run.duration_seconds)),

@@ -5,10 +5,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 import torch
 
 from tests.support.factories import claim, epoch_row, finish, launch, launch_and_claim, post_epoch
 from worker.contestants import REGISTRY, parse_hyperparams
+from worker.inference import Predictor
 
 
 def test_register_returns_lease_terms(client: httpx.Client):
@@ -244,7 +246,7 @@ def _tiny_checkpoint() -> bytes:
     return buffer.getvalue()
 
 
-def test_predict_scores_text_with_uploaded_checkpoint(client: httpx.Client):
+def test_predict_scores_text_with_uploaded_checkpoint(client: httpx.Client, tmp_path):
     run = launch_and_claim(client)
     upload = client.put(
         f"/api/worker/runs/{run['id']}/checkpoint",
@@ -258,7 +260,10 @@ def test_predict_scores_text_with_uploaded_checkpoint(client: httpx.Client):
     response = client.post(f"/api/runs/{run['id']}/predict", json={"text": "a good film"})
     assert response.status_code == 200
     body = response.json()
-    assert body["run_id"] == run["id"] and 0.0 <= body["probability"] <= 1.0
+    local = tmp_path / "tiny.pt"
+    local.write_bytes(_tiny_checkpoint())
+    assert body["run_id"] == run["id"]
+    assert body["probability"] == pytest.approx(Predictor.from_checkpoint(local).predict("a good film"), abs=1e-6)
     assert body["label"] == ("positive" if body["probability"] >= 0.5 else "negative")
 
 

@@ -108,6 +108,9 @@ def running_backend(
         )
     try:
         wait_for(lambda: _backend_healthy(url, process, log_path), timeout=STARTUP_TIMEOUT_SECONDS, interval=0.1)
+        # The backend answers before torch and the contestants load (a warm-up thread imports them);
+        # wait for that here, so that a test's first launch is not timed against the import.
+        httpx.get(f"{url}/api/architectures", timeout=STARTUP_TIMEOUT_SECONDS)
         url = BackendURL(url)
         url.process = process
         yield url

@@ -9,7 +9,7 @@ import torch
 from tests.support.bench import load_bench
 from worker.contestants import get_contestant, parse_hyperparams
 from worker.training import batching
-from worker.training.trainer import _Split
+from worker.training import Split
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,21 @@ def test_every_batching_trains_the_model_and_leaves_the_window_alone(bench, name
     bench.train_one_epoch(model, hp, x, y, name, order=1)
     assert any(not torch.equal(before[key], value) for key, value in model.state_dict().items())
     assert batching.BUCKET_BATCHES == window
-    assert 0.0 <= bench.positive_rate(model, _Split(x, y, torch.device("cpu"))) <= 1.0
+
+
+
+class _PositiveAboveHundred(torch.nn.Module):
+    """Predicts positive exactly for the reviews whose largest token id is above 100."""
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return (ids.max(dim=1).values > 100).float() * 2 - 1  # (B,)
+
+
+def test_positive_rate_is_the_share_predicted_positive(bench):
+    x, y = _reviews()
+    expected = float((x.max(axis=1) > 100).mean())
+    assert 0 < expected < 1
+    assert bench.positive_rate(_PositiveAboveHundred(), Split(x, y, torch.device("cpu"))) == pytest.approx(expected)
 
 
 def test_orders_parse_as_ranges_or_lists(bench):

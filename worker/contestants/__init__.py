@@ -7,7 +7,7 @@ import torch
 from pydantic import ValidationError
 from torch import nn
 
-from worker.contestants.base import Contestant, TrainingParams
+from worker.contestants.base import Contestant, TrainingParams, count_parameters
 from worker.contestants.convolutional import CNN
 from worker.contestants.fasttext import FASTTEXT
 from worker.contestants.feedforward import FF_EMBEDDING, FF_RAW
@@ -95,11 +95,6 @@ def parse_hyperparams(name: str, values: dict[str, Any] | None) -> TrainingParam
     if errors:
         raise HyperparamError(errors)
     return parsed
-
-
-def count_parameters(module: nn.Module) -> int:
-    """Number of parameters (trainable or not) in the module."""
-    return sum(parameter.numel() for parameter in module.parameters())
 
 
 def summarize(name: str, values_or_params: dict[str, Any] | TrainingParams | None) -> dict:

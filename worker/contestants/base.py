@@ -65,3 +65,8 @@ class FitsTrainingData(Protocol):
 
     def fit_from_data(self, x: torch.Tensor, y: torch.Tensor) -> None:
         """x: (N, T) int64 pre-padded token ids; y: (N,) float32 labels in {0, 1}; on the model's device."""
+
+
+def count_parameters(module: nn.Module) -> int:
+    """Number of parameters (trainable or not) in the module: what a run's param_count shows."""
+    return sum(parameter.numel() for parameter in module.parameters())
