@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import math
 import sys
 from pathlib import Path
 
