@@ -21,18 +21,18 @@ const COUNT_REFRESH_MS = 400;
  */
 const BASE_COLUMNS = [
   { id: 'select', label: '', width: 40 },
-  { id: 'id', label: 'ID', key: 'id', width: 72, num: true },
+  { id: 'id', label: 'ID', key: 'id', width: 64, num: true },
   { id: 'name', label: 'Name', key: 'name', width: null },
-  { id: 'architecture', label: 'Contestant', key: 'architecture', width: 128 },
-  { id: 'dataset', label: 'Dataset', key: 'dataset', width: 104 },
-  { id: 'status', label: 'Status', key: 'status', width: 124 },
-  { id: 'progress', label: 'Progress', key: 'epochs_done', width: 184 },
+  { id: 'architecture', label: 'Contestant', key: 'architecture', width: 112 },
+  { id: 'dataset', label: 'Dataset', key: 'dataset', width: 96 },
+  { id: 'status', label: 'Status', key: 'status', width: 116 },
+  { id: 'progress', label: 'Progress', key: 'epochs_done', width: 168 },
   { id: 'best_val_acc', label: 'Best val', key: 'best_val_acc', width: 100, num: true, title: 'Best validation accuracy' },
   { id: 'test_acc', label: 'Test', key: 'test_acc', width: 88, num: true, title: 'Test accuracy' },
   { id: 'param_count', label: 'Params', key: 'param_count', width: 104, num: true },
   { id: 'duration', label: 'Duration', key: 'duration', width: 104, num: true },
-  { id: 'tags', label: 'Tags', width: 160 },
-  { id: 'actions', label: '', width: 208 },
+  { id: 'tags', label: 'Tags', width: 144 },
+  { id: 'actions', label: '', width: 184 },
 ];
 const METRIC_COLUMNS = [
   { id: 'best_val_loss', label: 'Best val loss', fmt: (r) => fmtNum(r.best_val_loss) },
@@ -213,7 +213,7 @@ export function mount(root, { route, architectures }) {
   function buildHeader() {
     const cols = columns();
     clear(colgroup, cols.map((c) => h('col', { style: c.width ? { width: `${c.width}px` } : {} })));
-    table.style.minWidth = `${cols.reduce((sum, c) => sum + (c.width || 240), 0)}px`;
+    table.style.minWidth = `${cols.reduce((sum, c) => sum + (c.width || 200), 0)}px`;
     clear(thead, h('tr', {}, cols.map((c) => {
       if (c.id === 'select') return h('th', {}, headerCheckbox);
       if (!c.key) return h('th', {}, c.label);
@@ -297,7 +297,8 @@ export function mount(root, { route, architectures }) {
     }
     updateCount();
     requestAnimationFrame(() => requestAnimationFrame(() => {
-      const timings = { rows: reply.data.length, count: reply.count, fetch_ms: t1 - t0, paint_ms: performance.now() - t0 };
+      const now = performance.now();  // since navigation start
+      const timings = { rows: reply.data.length, count: reply.count, fetch_ms: t1 - t0, paint_ms: now - t0, since_navigation_ms: now };
       window.__renderTimings = window.__renderTimings || {};
       window.__renderTimings.runs = timings;
       window.__renderTimings.runsLoads = (window.__renderTimings.runsLoads || 0) + 1;

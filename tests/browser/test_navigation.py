@@ -5,6 +5,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from tests.browser.helpers import launch, wait_finished
+
 pytestmark = pytest.mark.browser
 
 
@@ -35,3 +37,24 @@ def test_docs_page_works_with_no_internet(page: Page, live_url: str):
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("IMDB Battlefield", timeout=30_000)
     expect(page.locator(".opblock-summary-path", has_text="/api/runs").first).to_be_visible()
     assert refused == []
+
+
+def test_no_page_is_wider_than_the_screen_at_1024_or_390(page: Page, live_url: str):
+    runs = [wait_finished(live_url, launch(live_url, name, epochs=1, name=f"{name} with a rather long custom name",
+                                           tags=["a-rather-long-tag-name"])["id"]) for name in ("fasttext", "cnn")]
+    ids = ",".join(str(run["id"]) for run in runs)
+    routes = ["#/runs", "#/launch", f"#/run/{runs[0]['id']}", f"#/compare?ids={ids}", "#/leaderboard", "#/nonsense"]
+    for width, height in ((1024, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for route in routes:
+            page.goto(f"/{route}")
+            expect(page.locator("#app .page-title")).to_be_visible()
+            page.wait_for_timeout(300)
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width, f"{route} at {width} px"
+            tabs = page.eval_on_selector_all(".topbar .tab", "ts => ts.map((t) => t.getBoundingClientRect().right)")
+            assert max(tabs) <= width, f"header runs off the page at {width} px"
+        page.goto("/#/runs")
+        tags = page.locator("#runs-table th", has_text="Tags")
+        expect(tags).to_have_count(1)  # kept: the table scrolls inside its card instead
+        wrap = page.locator(".table-wrap").first
+        assert wrap.evaluate("(w) => w.scrollWidth > w.clientWidth && getComputedStyle(w).overflowX === 'auto'")
