@@ -14,6 +14,10 @@ def module_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     """(base URL, data dir) of a backend started once for the module."""
     data = tmp_path_factory.mktemp("data")
     with running_backend(data) as url:
+        # The first launch loads the contestants (torch) in the backend: do it here, with time to spare,
+        # so that no test's 10 s client timeout meets it on a busy machine.
+        with httpx.Client(base_url=url, timeout=120) as http:
+            assert http.post("/api/architectures/gru/summary", json={}).status_code == 200
         yield url, data
 
 

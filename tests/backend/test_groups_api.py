@@ -7,13 +7,6 @@ from scipy import stats
 from tests.support.factories import TINY_HYPERPARAMS, claim, finish, launch, post_epoch
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _contestants_loaded(module_backend):
-    """The backend loads the contestants (torch) on the first launch; do it once here, with time to spare."""
-    with httpx.Client(base_url=module_backend[0], timeout=120) as http:
-        assert http.post("/api/architectures/gru/summary", json={}).status_code == 200
-
-
 def _finish_run(client: httpx.Client, run_id: int, worker: str, test_acc: float, val_accs: list[float]) -> None:
     response = claim(client, worker)
     assert response.status_code == 200 and response.json()["run"]["id"] == run_id, response.text

@@ -10,13 +10,6 @@ from sklearn.metrics import roc_auc_score
 
 from tests.support.factories import claim, finish, launch, post_epoch
 
-@pytest.fixture(scope="module", autouse=True)
-def _contestants_loaded(module_backend):
-    """The backend loads the contestants (torch) on the first launch; do it once here, with time to spare."""
-    with httpx.Client(base_url=module_backend[0], timeout=120) as http:
-        assert http.post("/api/architectures/gru/summary", json={}).status_code == 200
-
-
 LABELS = [1, 0, 1, 1, 0, 0, 1, 0]
 
 
