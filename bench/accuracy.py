@@ -9,7 +9,7 @@ seeds' mean test accuracy, its standard deviation and its 95 % interval (Student
 seeds, scipy.stats), printed and written as Markdown.
 
 Usage (from the repository root):
-  BATTLEFIELD_ACLIMDB=/work/shared/datasets/aclImdb_v1.tar.gz KERAS_BACKEND=torch OMP_NUM_THREADS=1 \
+  BATTLEFIELD_ACLIMDB=path/to/aclImdb_v1.tar.gz KERAS_BACKEND=torch OMP_NUM_THREADS=1 \
     .venv/bin/python bench/accuracy.py nbsvm fasttext --seeds 1,2,3 --markdown bench/results/accuracy.md
 Quick check on a subset: --limit 2000 (each split capped at 2000 reviews; not comparable figures).
 """

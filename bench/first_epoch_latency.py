@@ -22,7 +22,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # a script, run from anywhere: import the repo
 
 from tests.integration.runs import tiny_hyperparams  # noqa: E402
-from tests.integration.sse import read_events  # noqa: E402
+from tests.support.sse import read_events  # noqa: E402
 from tests.support.live import running_backend, running_worker, wait_for  # noqa: E402
 from worker.agent.client import BackendClient  # noqa: E402
 from worker.wire import EpochMetrics, FinishReport, RunStatus  # noqa: E402

@@ -12,7 +12,7 @@ trains in the same process on the same data, and both training speeds are printe
 per second of training (validation passes excluded): Keras `fit` is what a student would use.
 
 Usage (from the repository root; a single seed is the anchor, the recipes have no seed of their own):
-  BATTLEFIELD_ACLIMDB=/work/shared/datasets/aclImdb_v1.tar.gz KERAS_BACKEND=torch OMP_NUM_THREADS=1 \
+  BATTLEFIELD_ACLIMDB=path/to/aclImdb_v1.tar.gz KERAS_BACKEND=torch OMP_NUM_THREADS=1 \
     .venv/bin/python bench/keras_anchors.py imdb_fasttext --seed 1
 Results: one JSON file per recipe and seed in bench/results/keras_anchors/ (kept; --force redoes).
 """

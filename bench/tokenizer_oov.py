@@ -6,7 +6,7 @@ out-of-vocabulary id 2 among all word positions (ids >= 2; padding 0 and the sta
 It imports `worker` from the current directory, so the same script measures another checkout:
 
   cd /path/to/checkout && PYTHONPATH=. KERAS_BACKEND=torch /path/to/.venv/bin/python \\
-    /path/to/bench/tokenizer_oov.py --aclimdb ../shared/datasets/aclImdb_v1.tar.gz --data-dir /tmp/oov-cache
+    /path/to/bench/tokenizer_oov.py --aclimdb path/to/aclImdb_v1.tar.gz --data-dir /tmp/oov-cache
 """
 
 import argparse

@@ -51,7 +51,6 @@ from worker.training.device import configure_backends  # noqa: E402
 from worker.training.batching import review_lengths, training_batches  # noqa: E402
 from worker.training import Split, Trainer  # noqa: E402
 
-DEFAULT_ACLIMDB = Path("/work/shared/datasets/aclImdb_v1.tar.gz")
 # Samples per measurement on a CPU: the slow contestants get fewer so the whole bench stays ~10-15 min.
 CPU_SAMPLES = {
     "ff_raw": 10000, "ff_embedding": 4000, "cnn": 1500, "fasttext": 2000, "transformer": 1000,
@@ -62,7 +61,10 @@ WARMUP_SAMPLES = 128
 
 def aclimdb_data(hp) -> EncodedData:
     """The cached aclImdb encoding for the contestant's vocabulary size and length."""
-    archive = worker_settings.aclimdb_path or Path(DEFAULT_ACLIMDB)
+    archive = worker_settings.aclimdb_path
+    if archive is None:
+        raise SystemExit("set BATTLEFIELD_ACLIMDB to a local aclImdb_v1.tar.gz (or its extracted folder); "
+                         "this bench never downloads it")
     return load_dataset("aclimdb", num_words=hp.num_words, maxlen=hp.maxlen, val_split=hp.val_split,
                         seed=hp.seed, aclimdb_path=archive)
 

@@ -10,7 +10,7 @@ any trial trains (`subsets.without_test`), so no choice can ever see them.
 The study lives in an SQLite file in the results folder: a rerun continues it up to --trials.
 
 Usage (from the repository root; `pip install -e '.[bench]'` brings Optuna):
-  BATTLEFIELD_ACLIMDB=/work/shared/datasets/aclImdb_v1.tar.gz OMP_NUM_THREADS=1 \
+  BATTLEFIELD_ACLIMDB=path/to/aclImdb_v1.tar.gz OMP_NUM_THREADS=1 \
     .venv/bin/python bench/tune.py nbsvm --trials 20
 """
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.integration.runs import api_client, get_run, launch, wait_for_run, wait_until_terminal
-from tests.integration.sse import read_events
+from tests.support.sse import read_events
 from tests.support.live import running_backend, running_worker
 
 LEASE_SECONDS = 3   # heartbeat every second, so a cancel reaches the worker within about a second

@@ -1,9 +1,10 @@
 """Small factories for API tests: launch runs and act as a worker over plain HTTP."""
 
-import json
 from collections.abc import Iterator
 
 import httpx
+
+from tests.support.sse import read_events
 
 TINY_HYPERPARAMS = {"epochs": 3, "num_words": 100, "maxlen": 20, "embedding_dim": 8, "hidden_dim": 8}
 
@@ -58,16 +59,10 @@ def finish(client: httpx.Client, run_id: int, status: str = "succeeded", worker:
 
 
 def sse_events(response: httpx.Response) -> Iterator[dict]:
-    """Parse a text/event-stream response into {"id", "event", "data"} dicts (data JSON-decoded)."""
-    event: dict = {}
-    for line in response.iter_lines():
-        if not line:
-            if "event" in event:
-                event["data"] = json.loads(event["data"])
-                yield event
-            event = {}
-        elif line.startswith(":") or line.startswith("retry:"):
-            continue
-        else:
-            key, _, value = line.partition(":")
-            event[key] = value.removeprefix(" ")
+    """The named events of a text/event-stream response as {"id", "event", "data"} dicts (data JSON-decoded).
+
+    A view of tests.support.sse.read_events, the one SSE parser of the tests.
+    """
+    for event in read_events(response):
+        if event.event != "message":
+            yield {"id": event.id, "event": event.event, "data": event.data}

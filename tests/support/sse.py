@@ -1,4 +1,4 @@
-"""A minimal Server-Sent Events reader over an httpx streaming response."""
+"""The tests' one Server-Sent Events reader, over an httpx streaming response."""
 
 import json
 from collections.abc import Iterator
