@@ -2,12 +2,11 @@
 
 Epoch rows go through an outbox: a row leaves it only once the backend has stored it, so rows
 that could not be sent (backend down or restarting) are sent again, in order, when it is back.
-Progress is latest-wins and throttled; a progress report that fails is simply dropped.
+Progress is latest-wins (the trainer spaces its reports); a progress report that fails is simply dropped.
 """
 
 import logging
 import threading
-import time
 from collections import deque
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
@@ -16,23 +15,20 @@ from worker.agent.backoff import BACKOFF
 from worker.agent.client import BackendClient, BackendRefused, BackendUnavailable
 from worker.wire import EpochMetrics, Progress
 
-PROGRESS_INTERVAL_SECONDS = 0.25   # at most 4 progress reports per second
 
 
 class RunReporter:
     """The outbox and progress sender of one run."""
 
     def __init__(self, client: BackendClient, run_id: int, worker: str, log: logging.LoggerAdapter,
-                 *, progress_interval: float = PROGRESS_INTERVAL_SECONDS, cancel_requested: threading.Event | None = None):
+                 *, cancel_requested: threading.Event | None = None):
         self._client, self._run_id, self._worker = client, run_id, worker
         # Set when a progress reply says the run was cancelled (the heartbeat's event, so either may tell).
         self.cancel_requested = cancel_requested or threading.Event()
         self._log = log
-        self._progress_interval = progress_interval
         self._cond = threading.Condition()
         self._outbox: deque[EpochMetrics] = deque()
         self._progress: Progress | None = None
-        self._next_progress_at = 0.0
         self._closed = False       # no more rows will come; leave once the outbox is empty
         self._abandoned = False    # leave now, whatever is left
         self._sending = False      # a row or progress is on the wire
@@ -88,15 +84,11 @@ class RunReporter:
                 if self._outbox:
                     self._sending = True
                     return self._outbox[0]
-                wait = None
-                if self._progress is not None:
-                    wait = self._next_progress_at - time.monotonic()
-                    if wait <= 0:
-                        progress, self._progress = self._progress, None
-                        self._next_progress_at = time.monotonic() + self._progress_interval
-                        self._sending = True
-                        return progress
-                self._cond.wait(wait)
+                if self._progress is not None:   # the trainer already spaces them (PROGRESS_INTERVAL_S)
+                    progress, self._progress = self._progress, None
+                    self._sending = True
+                    return progress
+                self._cond.wait()
 
     def _done_sending(self, row_stored: bool) -> None:
         """Drop the outbox head once it is stored (or refused for good) and wake a waiting close()."""
