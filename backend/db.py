@@ -5,12 +5,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.config import settings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_LOCK_KEY = 0x4261_7474_6C65  # an arbitrary advisory-lock key of our own ("Battle")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -54,7 +55,9 @@ def upgrade_database(target_engine: Engine = engine) -> None:
     """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", target_engine.url.render_as_string(hide_password=False))
+    # ConfigParser interpolates '%': escape it (percent-encoded socket paths and passwords have them).
+    url = target_engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
     sqlite = target_engine.dialect.name == "sqlite"
     with target_engine.connect() as connection:
         if sqlite:
@@ -62,6 +65,8 @@ def upgrade_database(target_engine: Engine = engine) -> None:
             connection.commit()
         try:
             with connection.begin():
+                if connection.dialect.name == "postgresql":  # backends starting together migrate one at a time
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
                 if sqlite and (dangling := connection.exec_driver_sql("PRAGMA foreign_key_check").all()):

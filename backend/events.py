@@ -75,17 +75,22 @@ class Broadcaster:
         self._next_id = time.time_ns() // 1000
         self._subscribers: set[Subscription] = set()
         self.closed = False
+        # Called with every event published here (not with relayed ones): backend/notify.py's hook.
+        self.relay: Callable[[Event], None] | None = None
 
     @property
     def last_id(self) -> int:
         """The id of the latest event published (or just below the first one to come)."""
         return self._next_id - 1
 
-    def publish(self, kind: str, run_id: int, data: EventData) -> None:
-        """Publish an event (data: JSON text, or a function returning it); safe from any thread."""
-        self._hop.call(self._publish, kind, run_id, data)
+    def publish(self, kind: str, run_id: int, data: EventData, *, relay: bool = True) -> None:
+        """Publish an event (data: JSON text, or a function returning it); safe from any thread.
 
-    def _publish(self, kind: str, run_id: int, data: EventData) -> None:
+        `relay=False` for an event another backend published (it must not be relayed back).
+        """
+        self._hop.call(self._publish, kind, run_id, data, relay)
+
+    def _publish(self, kind: str, run_id: int, data: EventData, relay: bool = True) -> None:
         event = Event(self._next_id, kind, run_id, data)
         self._next_id += 1
         self._buffer.append(event)
@@ -95,6 +100,8 @@ class Broadcaster:
                     subscription.queue.put_nowait(event)
                 except asyncio.QueueFull:  # a stalled client: end its stream; it resumes by Last-Event-ID
                     self._end(subscription)
+        if relay and self.relay is not None:
+            self.relay(event)
 
     def subscribe(self, run_id: int | None, last_event_id: int | None) -> tuple[Subscription, list[Event] | None]:
         """Open a subscription; also return the events after `last_event_id` (None if they are not all kept)."""

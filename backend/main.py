@@ -11,9 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
 from sse_starlette.sse import AppStatus
 
-from backend import __version__, contestants, queue
+from backend import __version__, contestants, notify, queue
 from backend.config import settings
-from backend.db import SessionLocal, upgrade_database
+from backend.db import SessionLocal, engine, upgrade_database
 from backend.errors import install_error_handlers
 from backend.routes import architectures, compare, downloads, events, groups, health, meta, runs, verdicts, worker
 from backend.state import AppState
@@ -69,12 +69,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState = app.state.battlefield
     state.bind(asyncio.get_running_loop())
     await run_in_threadpool(start_up)
+    relay = notify.start_relay(engine, state)   # PostgreSQL: events to and from the other backends
     tasks = [asyncio.create_task(reap_forever(state)), asyncio.create_task(end_streams_on_exit(state))]
     # torch and the contestant registry load beside the first requests, not before them.
     threading.Thread(target=contestants.warm_up, name="warm-up", daemon=True).start()
     try:
         yield
     finally:
+        if relay is not None:
+            relay.stop()
         state.begin_shutdown()
         await asyncio.sleep(0)
         for task in tasks:

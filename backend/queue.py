@@ -77,36 +77,49 @@ def touch_worker(session: Session, name: str, *, host: str | None = None, device
             session.execute(update(workers).where(workers.c.name == name).values(**changes))
 
 
+# The oldest queued run. The literal `status = 'queued'` matches the partial index ix_runs_queued (on id,
+# WHERE status = 'queued'), so the lookup reads that index only. On PostgreSQL FOR UPDATE SKIP LOCKED
+# lets concurrent claims each lock a different row instead of queueing behind one another; SQLite
+# renders no locking clause and serialises the whole statement under its write lock.
+_NEXT_QUEUED = (
+    select(runs.c.id).where(text("status = 'queued'")).order_by(runs.c.id).limit(1).with_for_update(skip_locked=True)
+)
+
+
+_ANY_QUEUED = select(runs.c.id).where(text("status = 'queued'")).limit(1)
+
+
 def claim(session: Session, worker: str, device: str, lease_seconds: float) -> Row | None:
     """Hand the oldest queued run to `worker` with a lease, atomically; None if nothing is queued. Commits.
 
-    With nothing queued it only reads (so an idle long poll never waits on a writer's lock); the
-    route records the idle worker's `last_seen` after replying (`note_idle`).
+    One statement, `UPDATE runs SET ... WHERE id = (SELECT id ... LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING *` (the queue pattern of procrastinate and Oban): no run can be handed out twice and
+    no claimer retries. With nothing queued it only reads (so an idle long poll never waits on a
+    writer's lock); the route records the idle worker's `last_seen` after replying (`note_idle`).
     """
-    for _ in range(CLAIM_RETRIES):
-        run_id = session.execute(select(runs.c.id).where(text("status = 'queued'")).order_by(runs.c.id).limit(1)).scalar()
-        if run_id is None:
-            session.rollback()
-            return None
-        now = datetime.now(UTC)
-        try:
-            row = transition(
-                session,
-                run_id,
-                (RunStatus.QUEUED,),
-                status=RunStatus.RUNNING,
-                started_at=now,
-                worker=worker,
-                device=device,
-                attempts=runs.c.attempts + 1,
-                lease_expires_at=now + timedelta(seconds=lease_seconds),
-            )
-        except StaleStatus:  # another worker took it between the select and the update
-            continue
-        touch_worker(session, worker, device=device, current_run_id=run_id)
-        session.commit()
-        return row
-    return None
+    if session.execute(_ANY_QUEUED).first() is None:
+        session.rollback()
+        return None
+    now = datetime.now(UTC)
+    row = session.execute(
+        update(runs)
+        .where(runs.c.id == _NEXT_QUEUED.scalar_subquery(), runs.c.status == RunStatus.QUEUED)
+        .values(
+            status=RunStatus.RUNNING,
+            started_at=now,
+            worker=worker,
+            device=device,
+            attempts=runs.c.attempts + 1,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+        )
+        .returning(*runs.c)
+    ).first()
+    if row is None:  # the last queued run went to another claimer since the look
+        session.rollback()
+        return None
+    touch_worker(session, worker, device=device, current_run_id=row.id)
+    session.commit()
+    return row
 
 
 def note_idle(session: Session, worker: str, device: str) -> None:

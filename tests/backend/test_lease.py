@@ -10,12 +10,14 @@ import pytest
 from tests.support.factories import launch_and_claim, post_epoch
 from tests.support.live import running_backend, wait_for
 
+pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
+
 
 @pytest.fixture(scope="module")
-def short_lease_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+def short_lease_client(tmp_path_factory: pytest.TempPathFactory, database) -> Iterator[httpx.Client]:
     """A client on a backend whose leases last one second."""
     data: Path = tmp_path_factory.mktemp("lease")
-    with running_backend(data, lease_seconds=1) as url, httpx.Client(base_url=url, timeout=10) as client:
+    with running_backend(data, lease_seconds=1, env=database.backend_env()) as url, httpx.Client(base_url=url, timeout=10) as client:
         yield client
 
 

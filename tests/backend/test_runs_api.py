@@ -1,14 +1,17 @@
 """The public REST API without a worker: catalogue, launch and its validation, listing, labels, clone, delete."""
 
 import httpx
+import pytest
 
 from tests.support.factories import launch
 
+pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
 
-def test_health_reports_ok_with_sqlite(client: httpx.Client):
+
+def test_health_reports_ok_and_the_database_kind(client: httpx.Client, database):
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "version": "0.1.0", "database": "sqlite", "workers": 0}
+    assert response.json() == {"status": "ok", "version": "0.1.0", "database": database.kind, "workers": 0}
 
 
 def test_architectures_list_every_contestant_with_schema_and_seed_preset(client: httpx.Client):

@@ -12,6 +12,8 @@ from tests.support.factories import claim, epoch_row, finish, launch, launch_and
 from worker.contestants import REGISTRY, parse_hyperparams
 from worker.inference import Predictor
 
+pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
+
 
 def test_register_returns_lease_terms(client: httpx.Client):
     response = client.post("/api/worker/register", json={"name": "w-reg", "host": "box", "device": "cpu"})

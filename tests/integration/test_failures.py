@@ -4,9 +4,12 @@ import os
 import signal
 
 import httpx
+import pytest
 
 from tests.integration.runs import api_client, launch, wait_for_run, wait_until_terminal
 from tests.support.live import running_backend, running_worker, wait_for
+
+pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
 
 LONG = {"epochs": 200, "batch_size": 16}   # still training when the test interrupts it
 
@@ -16,8 +19,8 @@ def _mid_run(api: httpx.Client, run_id: int) -> dict:
     return wait_for_run(api, run_id, lambda run: run["status"] == "running" and run["epochs_done"] >= 1, timeout=30)
 
 
-def test_killed_worker_leaves_its_run_failed_with_epoch_rows_once_the_lease_expires(data_dir):
-    with running_backend(data_dir, lease_seconds=2) as url, api_client(url) as api:
+def test_killed_worker_leaves_its_run_failed_with_epoch_rows_once_the_lease_expires(data_dir, database):
+    with running_backend(data_dir, lease_seconds=2, env=database.backend_env()) as url, api_client(url) as api:
         with running_worker(url, name="w1", data_dir=data_dir) as worker:
             run = launch(api, "lstm", **LONG)
             _mid_run(api, run["id"])

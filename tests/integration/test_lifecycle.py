@@ -9,15 +9,17 @@ from tests.integration.runs import api_client, get_run, launch, wait_for_run, wa
 from tests.support.sse import read_events
 from tests.support.live import running_backend, running_worker
 
+pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
+
 LEASE_SECONDS = 3   # heartbeat every second, so a cancel reaches the worker within about a second
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory) -> Iterator[httpx.Client]:
+def api(tmp_path_factory, database) -> Iterator[httpx.Client]:
     """One backend and one worker for this module (starting them is most of a test's time);
     each test launches and checks only its own runs."""
     data_dir = tmp_path_factory.mktemp("data")
-    with running_backend(data_dir, lease_seconds=LEASE_SECONDS) as url:
+    with running_backend(data_dir, lease_seconds=LEASE_SECONDS, env=database.backend_env()) as url:
         with running_worker(url, name="w1", data_dir=data_dir):
             with api_client(url) as client:
                 yield client

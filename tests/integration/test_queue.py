@@ -9,6 +9,8 @@ import pytest
 from tests.integration.runs import api_client, launch, read_log, wait_until_terminal
 from tests.support.live import running_worker, wait_for
 
+pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
+
 
 def test_two_workers_train_each_of_ten_runs_exactly_once(backend_url, data_dir):
     with running_worker(backend_url, name="w1", data_dir=data_dir), \
