@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# How many local workers `make up` starts; empty: one per visible CUDA GPU, else one.
+WORKERS ?=
 export KERAS_BACKEND := torch
 
 .PHONY: up test setup clean screenshots
@@ -19,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 up: $(STAMP)
-	$(PY) scripts/up.py --host $(HOST) --port $(PORT)
+	$(PY) scripts/up.py --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,3 +1,5 @@
 """IMDB Battlefield backend: REST API, run queue, metrics store and live events."""
 
-__version__ = "0.1.0"
+from worker.version import product_version
+
+__version__ = product_version()  # pyproject's version; workers report theirs at registration

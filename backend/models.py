@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -130,7 +131,7 @@ class Epoch(Base):
 
 
 class Worker(Base):
-    """A worker process that registered or claimed: where it runs and when it was last heard from."""
+    """A worker process that registered or claimed: where it runs, on what, and when it was last heard from."""
 
     __tablename__ = "workers"
 
@@ -142,6 +143,14 @@ class Worker(Base):
     current_run_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # {dataset: {"ready": bool, "detail": str}}, as the worker said at registration
     datasets: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=dict)
+    # what it reported at registration (NULL for a worker that only ever claimed)
+    device_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    memory_total_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    memory_free_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    torch_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    cuda_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 runs = Run.__table__

@@ -224,6 +224,26 @@ class PredictPublic(BaseModel):
     label: Literal["positive", "negative"]
 
 
+class WorkerPublic(BaseModel):
+    """A worker as GET /api/workers shows it: state, current run, device and memory, versions, last contact."""
+
+    name: str
+    state: Literal["idle", "training", "lost"] = Field(description="lost: silent for two leases.")
+    host: str
+    device: str
+    device_name: str | None
+    memory_total_bytes: int | None = Field(description="Device memory (host RAM for a CPU worker), bytes.")
+    memory_free_bytes: int | None = Field(description="Free device memory when the worker registered, bytes.")
+    torch_version: str | None
+    cuda_version: str | None
+    version: str | None = Field(description="The worker's product version.")
+    current_run_id: int | None
+    current_run_name: str | None
+    registered_at: datetime | None
+    last_seen: datetime
+    seconds_since_seen: float
+
+
 class HealthPublic(BaseModel):
     """The backend is up; which database it uses and how many workers were heard from lately."""
 

@@ -19,14 +19,29 @@ class DatasetReadiness(BaseModel):
 
 
 class RegisterRequest(BaseModel):
-    """A worker announcing itself, with the datasets it can load."""
+    """A worker announcing itself: where it runs, on what, with which versions (worker/agent/sysinfo.py),
+    and the datasets it can load.
+
+    Only `name` is required (an older or minimal client); a `version` whose major.minor differs from
+    the backend's is refused with 409.
+    """
 
     name: StoredText = Field(min_length=1, max_length=200)
-    host: StoredText = ""
-    device: StoredText = ""
+    host: StoredText = Field("", max_length=200)
+    device: StoredText = Field("", max_length=64)
+    device_name: StoredText | None = Field(None, max_length=200, description="e.g. 'NVIDIA H100 80GB HBM3' or the CPU model.")
+    memory_total_bytes: int | None = Field(None, ge=0, le=2**62, description="The device's memory (host RAM for a CPU), bytes.")
+    memory_free_bytes: int | None = Field(None, ge=0, le=2**62, description="Free device memory at registration, bytes.")
+    torch_version: StoredText | None = Field(None, max_length=64)
+    cuda_version: StoredText | None = Field(None, max_length=64, description="torch.version.cuda; null on a CPU build.")
+    version: StoredText | None = Field(None, max_length=64, description="The worker's product version.")
     datasets: dict[Annotated[StoredText, Field(max_length=64)], DatasetReadiness] = Field(
         default_factory=dict, max_length=64, description="Dataset name -> readiness on this worker."
     )
+
+    def registration(self) -> dict:
+        """The columns of the workers row this registration sets (everything but the name)."""
+        return self.model_dump(exclude={"name"})
 
 
 class RegisterPublic(BaseModel):

@@ -64,7 +64,7 @@ def rows_per_second(url: str, runs: int) -> float:
     client = BackendClient(url)
     api = httpx.Client(base_url=url, timeout=10.0)
     try:
-        client.register("bench", "bench", "cpu")
+        client.register("bench", {"host": "bench", "device": "cpu"})
         row = {"train_loss": 0.5, "train_acc": 0.8, "val_loss": 0.5, "val_acc": 0.8, "seconds": 1.0,
                "samples_per_second": 1000.0}
         stored, elapsed = 0, 0.0

@@ -69,6 +69,7 @@ export const api = {
   metrics: (id) => request('GET', `/api/runs/${id}/metrics`),
   compare: (ids) => request('GET', `/api/compare?ids=${ids.join(',')}`),
   predict: (id, text) => request('POST', `/api/runs/${id}/predict`, { text }),
+  workers: () => request('GET', '/api/workers'),
   leaderboard: (dataset) => request('GET', `/api/leaderboard${query({ dataset })}`),
   predictions: (id) => request('GET', `/api/runs/${id}/predictions`),
   disagreement: (a, b) => request('GET', `/api/compare/disagreement?ids=${a},${b}`),

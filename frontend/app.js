@@ -10,6 +10,7 @@ import * as runPage from './pages/run.js';
 import * as comparePage from './pages/compare.js';
 import * as leaderboardPage from './pages/leaderboard.js';
 import * as notFoundPage from './pages/notfound.js';
+import * as workersPage from './pages/workers.js';
 
 const PAGES = {
   runs: runsPage,
@@ -18,6 +19,7 @@ const PAGES = {
   compare: comparePage,
   leaderboard: leaderboardPage,
   notfound: notFoundPage,
+  workers: workersPage,
 };
 
 /** Everything the app keeps between pages: the route, cached catalogues, the mounted page. */
@@ -93,8 +95,9 @@ async function showHealth() {
     if (!isLive()) return;   // an answer from before the streams were cut: keep saying "reconnecting"
     const workers = health.workers ?? 0;
     el.replaceChildren(
-      h('span', { class: `dot ${workers > 0 ? 'dot-ok' : 'dot-idle'}` }),
-      `${workers} worker${workers === 1 ? '' : 's'}`,
+      h('a', { href: '#/workers', id: 'health-workers', title: 'Show the workers' },
+        h('span', { class: `dot ${workers > 0 ? 'dot-ok' : 'dot-idle'}` }),
+        ` ${workers} worker${workers === 1 ? '' : 's'}`),
       h('span', { class: 'muted' }, ` · v${health.version}`));
     el.title = `Backend ${health.status}, database ${health.database}`;
   } catch {

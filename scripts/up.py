@@ -1,4 +1,4 @@
-"""`make up`: the backend and a local worker (on the GPU if there is one), supervised.
+"""`make up`: the backend and local workers (one per visible GPU, else one; WORKERS=N), supervised.
 
 SIGINT (Ctrl-C) or SIGTERM stops both: the worker first, so it can still report its run. A worker
 that dies is reported on the console with its exit code and started again after a backoff
@@ -128,18 +128,51 @@ def supervise(backend: Child, workers: list[Child]) -> int:
         time.sleep(POLL_SECONDS)
 
 
+def visible_gpus() -> int:
+    """How many CUDA GPUs this process may use, without importing torch (seconds at every `make up`).
+
+    CUDA_VISIBLE_DEVICES when set (empty or -1: none), else the lines of `nvidia-smi -L`, else 0.
+    """
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        entries = [e for e in visible.split(",") if e.strip()]
+        return 0 if not entries or entries[0].strip() == "-1" else len(entries)
+    try:
+        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return 0
+    return sum(line.startswith("GPU ") for line in listing.stdout.splitlines()) if listing.returncode == 0 else 0
+
+
+def worker_plan(count: int | None, device: str, gpus: int) -> list[tuple[str, str]]:
+    """(name, device) of each local worker: `count` of them (default one per GPU, else one), GPUs dealt round-robin."""
+    count = count if count is not None else max(gpus, 1)
+    if count < 1:
+        raise SystemExit("[up] WORKERS must be at least 1")
+    if device == "auto" and gpus:
+        devices = [f"cuda:{i % gpus}" for i in range(count)]
+    else:
+        devices = [device] * count
+    names = ["local"] if count == 1 else [f"local-{i}" for i in range(count)]
+    return list(zip(names, devices, strict=True))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the backend and the worker, print the URL, supervise, and stop both on SIGINT or SIGTERM."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--device", default="auto", help="the local worker's device: auto, cpu, cuda:0...")
+    parser.add_argument("--device", default="auto",
+                        help="the local workers' device: auto (one GPU each when there are GPUs), cpu, cuda:0...")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="how many local workers (make up WORKERS=N; default: one per visible GPU, else one)")
     args = parser.parse_args(argv)
     env = {**os.environ, "KERAS_BACKEND": "torch"}
     url = f"http://{args.host}:{args.port}"
     backend = Child("backend", [sys.executable, "-m", "backend", "--host", args.host, "--port", str(args.port)], env)
-    workers = [Child("worker local", [sys.executable, "-m", "worker", "--server", url, "--name", "local",
-                                      "--device", args.device], env)]
+    workers = [Child(f"worker {name}", [sys.executable, "-m", "worker", "--server", url, "--name", name,
+                                        "--device", device], env)
+               for name, device in worker_plan(args.workers, args.device, visible_gpus() if args.device == "auto" else 0)]
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     try:

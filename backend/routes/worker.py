@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import os
 import time
+from datetime import UTC, datetime
 
 import anyio
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
@@ -15,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
-from backend import db, predictions, queue, store
+from backend import db, predictions, queue, store, workers
 from backend.body_limit import limited_body_route
 from backend.config import settings
 from backend.db import SessionLocal
@@ -91,11 +92,15 @@ router.add_api_route(  # first in the router, so matched first
 )
 
 
-@router.post("/register", response_model=RegisterPublic)
+@router.post(
+    "/register",
+    response_model=RegisterPublic,
+    responses={409: {"description": "The worker's version is incompatible with the backend's (major.minor differ)."}},
+)
 def register(body: RegisterRequest, session: SessionDep) -> RegisterPublic:
-    """Record the worker and tell it the lease terms."""
-    datasets = {name: item.model_dump() for name, item in body.datasets.items()}
-    queue.touch_worker(session, body.name, host=body.host, device=body.device, datasets=datasets)
+    """Record the worker and what it runs on, and tell it the lease terms; 409 for an incompatible version."""
+    workers.check_compatible(body.name, body.version)
+    queue.touch_worker(session, body.name, **body.registration(), registered_at=datetime.now(UTC))
     session.commit()
     return RegisterPublic(
         name=body.name, lease_seconds=settings.lease_seconds, heartbeat_seconds=settings.heartbeat_seconds

@@ -50,3 +50,13 @@ def test_worker_token_is_required_when_set(tmp_path: Path):
         "detail": "Missing or wrong worker token; start the worker with --token or BATTLEFIELD_WORKER_TOKEN"
     }
     assert accepted.status_code == 200
+
+
+def test_a_silent_worker_is_listed_lost_after_two_leases(short_lease_client: httpx.Client):
+    client = short_lease_client
+    assert client.post("/api/worker/register", json={"name": "wl-silent"}).status_code == 200
+    assert next(w for w in client.get("/api/workers").json() if w["name"] == "wl-silent")["state"] == "idle"
+
+    lost = wait_for(lambda: next(w for w in client.get("/api/workers").json() if w["name"] == "wl-silent")["state"] == "lost",
+                    timeout=6)
+    assert lost

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tenacity import RetryCallState, Retrying, retry_if_exception
 
+from worker.agent import sysinfo
 from worker.agent.backoff import BACKOFF
 from worker.agent.client import BackendClient, BackendRefused, BackendUnavailable, LeaseLost
 from worker.agent.heartbeat import Heartbeat
@@ -110,8 +111,9 @@ class Agent:
         """Register (waiting for the backend if it is not up yet) and take its heartbeat period."""
         while True:
             try:
-                reply = self.client.register(self.name, socket.gethostname(), self.device,
-                                             datasets=dataset_readiness(settings.aclimdb_path, self.data_dir),
+                about = {**sysinfo.describe(self.device),
+                         "datasets": dataset_readiness(settings.aclimdb_path, self.data_dir)}
+                reply = self.client.register(self.name, about,
                                              retry_seconds=UNREACHABLE_LOG_SECONDS)
                 break
             except BackendUnavailable as exc:

@@ -110,13 +110,14 @@ class BackendClient:
                 raise LeaseLost(exc.status_code, exc.detail) from None
             raise
 
-    def register(self, name: str, host: str, device: str, *, datasets: dict | None = None,
-                 retry_seconds: float | None = None) -> dict:
-        """POST /api/worker/register -> {"name", "lease_seconds", "heartbeat_seconds"}.
+    def register(self, name: str, about: dict, *, retry_seconds: float | None = None) -> dict:
+        """POST /api/worker/register with `about` -> {"name", "lease_seconds", "heartbeat_seconds"}.
 
-        datasets: {name: {"ready", "detail"}}, what this worker can load (worker.data.readiness).
+        about: worker/agent/sysinfo.describe()'s host, device, memory and versions, plus "datasets":
+        {name: {"ready", "detail"}}, what this worker can load (worker.data.readiness).
+        BackendRefused (409) when the backend finds the worker's version incompatible.
         """
-        body = {"name": name, "host": host, "device": device, "datasets": datasets or {}}
+        body = {"name": name, **about}
         return self.request("POST", "/api/worker/register", json=body, retry_seconds=retry_seconds).json()
 
     def claim(self, worker: str, device: str, *, wait: float, retry_seconds: float | None = None) -> ClaimReply | None:

@@ -1,0 +1,87 @@
+// Workers page: every worker that registered or claimed, with its state, current run, device and memory.
+
+import { api } from '../api.js';
+import { h, clear, fmtAgo, fmtDate } from '../dom.js';
+import { pageHeader, loading, errorState, emptyState } from '../widgets.js';
+
+// Polled, not streamed: "lost" is the passing of time without news, which no event announces.
+export const REFRESH_MS = 2000;
+
+// Each worker state drawn with the badge colour of the run status it resembles.
+const STATE_BADGE = { idle: 'queued', training: 'running', lost: 'failed' };
+const GIB = 1024 ** 3;
+
+/** Bytes -> "79.6 GiB"; null -> "—". */
+export function fmtBytes(bytes) {
+  if (bytes === null || bytes === undefined) return '—';
+  return bytes >= GIB ? `${(bytes / GIB).toFixed(1)} GiB` : `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+}
+
+function stateBadge(state) {
+  return h('span', { class: `badge badge-${STATE_BADGE[state] || 'queued'}`, dataset: { state } }, state);
+}
+
+function row(worker) {
+  const run = worker.current_run_id === null
+    ? h('span', { class: 'muted' }, '—')
+    : h('a', { href: `#/run/${worker.current_run_id}` }, worker.current_run_name || `run ${worker.current_run_id}`);
+  const memory = worker.memory_total_bytes === null
+    ? '—'
+    : `${fmtBytes(worker.memory_free_bytes)} free of ${fmtBytes(worker.memory_total_bytes)}`;
+  const versions = [
+    worker.version ? `v${worker.version}` : null,
+    worker.torch_version ? `torch ${worker.torch_version}` : null,
+    worker.cuda_version ? `CUDA ${worker.cuda_version}` : null,
+  ].filter(Boolean).join(' · ') || '—';
+  return h('tr', { dataset: { worker: worker.name, state: worker.state } },
+    h('td', { class: 'name-cell', title: worker.name }, worker.name),
+    h('td', {}, stateBadge(worker.state)),
+    h('td', {}, run),
+    h('td', {}, h('div', {}, worker.device || '—'), h('div', { class: 'muted' }, worker.device_name || '')),
+    h('td', { class: 'num' }, memory),
+    h('td', {}, worker.host || '—'),
+    h('td', { class: 'muted' }, versions),
+    h('td', { title: fmtDate(worker.last_seen) }, fmtAgo(worker.last_seen)));
+}
+
+/** Mount the workers page; returns its cleanup. */
+export function mount(root) {
+  let alive = true;
+  let timer = null;
+  const summary = h('span', { id: 'workers-summary' });
+  root.append(pageHeader('Workers', summary));
+  const body = h('div', { class: 'card table-card' }, loading('Loading workers…'));
+  root.append(body);
+  const tbody = h('tbody', { id: 'workers-body' });
+  const table = h('table', { class: 'data', id: 'workers-table' },
+    h('thead', {}, h('tr', {},
+      h('th', {}, 'Worker'), h('th', {}, 'State'), h('th', {}, 'Current run'), h('th', {}, 'Device'),
+      h('th', { class: 'num' }, 'Memory'), h('th', {}, 'Host'), h('th', {}, 'Versions'), h('th', {}, 'Last seen'))),
+    tbody);
+
+  async function refresh() {
+    try {
+      const workers = await api.workers();
+      if (!alive) return;
+      const counts = { idle: 0, training: 0, lost: 0 };
+      for (const w of workers) counts[w.state] = (counts[w.state] || 0) + 1;
+      summary.textContent = `${counts.training} training · ${counts.idle} idle · ${counts.lost} lost`;
+      if (!workers.length) {
+        clear(body, emptyState('No worker has registered yet',
+          'Start one on any host that can reach this backend: python -m worker --server URL (with the token, when one is set).'));
+      } else {
+        clear(tbody, ...workers.map(row));
+        if (!body.contains(table)) clear(body, h('div', { class: 'table-wrap' }, table));
+      }
+    } catch (err) {
+      if (alive) clear(body, errorState(`Could not load the workers: ${err.message}`));
+    }
+    if (alive) timer = setTimeout(refresh, REFRESH_MS);
+  }
+  refresh();
+
+  return () => {
+    alive = false;
+    clearTimeout(timer);
+  };
+}
