@@ -34,12 +34,12 @@ function row(worker) {
     worker.cuda_version ? `CUDA ${worker.cuda_version}` : null,
   ].filter(Boolean).join(' · ') || '—';
   return h('tr', { dataset: { worker: worker.name, state: worker.state } },
-    h('td', { class: 'name-cell', title: worker.name }, worker.name),
+    h('td', { class: 'name-cell', title: `${worker.name} on ${worker.host || '?'}` },
+      h('div', {}, worker.name), h('div', { class: 'muted' }, worker.host || '—')),
     h('td', {}, stateBadge(worker.state)),
     h('td', {}, run),
-    h('td', {}, h('div', {}, worker.device || '—'), h('div', { class: 'muted' }, worker.device_name || '')),
+    h('td', {}, h('div', {}, worker.device || '—'), h('div', { class: 'muted', style: { whiteSpace: 'nowrap' } }, worker.device_name || '')),
     h('td', { class: 'num' }, memory),
-    h('td', {}, worker.host || '—'),
     h('td', { class: 'muted' }, versions),
     h('td', { title: fmtDate(worker.last_seen) }, fmtAgo(worker.last_seen)));
 }
@@ -55,8 +55,8 @@ export function mount(root) {
   const tbody = h('tbody', { id: 'workers-body' });
   const table = h('table', { class: 'data', id: 'workers-table' },
     h('thead', {}, h('tr', {},
-      h('th', {}, 'Worker'), h('th', {}, 'State'), h('th', {}, 'Current run'), h('th', {}, 'Device'),
-      h('th', { class: 'num' }, 'Memory'), h('th', {}, 'Host'), h('th', {}, 'Versions'), h('th', {}, 'Last seen'))),
+      h('th', {}, 'Worker · host'), h('th', {}, 'State'), h('th', {}, 'Current run'), h('th', {}, 'Device'),
+      h('th', { class: 'num' }, 'Memory'), h('th', {}, 'Versions'), h('th', {}, 'Last seen'))),
     tbody);
 
   async function refresh() {

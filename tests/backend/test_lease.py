@@ -18,6 +18,8 @@ def short_lease_client(tmp_path_factory: pytest.TempPathFactory, database) -> It
     """A client on a backend whose leases last one second."""
     data: Path = tmp_path_factory.mktemp("lease")
     with running_backend(data, lease_seconds=1, env=database.backend_env()) as url, httpx.Client(base_url=url, timeout=10) as client:
+        # The first launch loads the contestants (torch); not inside a one-second lease test.
+        assert client.post("/api/architectures/lstm/summary", json={}, timeout=120).status_code == 200
         yield client
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT_SECONDS = 60.0
+STARTUP_TIMEOUT_SECONDS = 120.0   # generous: a busy 2-core machine runs several suites at once
 STOP_TIMEOUT_SECONDS = 10.0
 
 
