@@ -34,7 +34,7 @@ from bench.tracking_overhead import backend_pid, process_cpu_seconds  # noqa: E4
 from tests.support.live import running_backend  # noqa: E402
 from tests.support.postgres import postgres_cluster  # noqa: E402
 
-TINY = {"epochs": 1000, "num_words": 100, "maxlen": 20, "embedding_dim": 8, "hidden_dim": 8}
+TINY = {"epochs": 200, "num_words": 100, "maxlen": 20, "embedding_dim": 8, "hidden_dim": 8}
 SETTLE_SECONDS = 1.0   # after the last post, for the last events to arrive
 
 
@@ -89,7 +89,7 @@ def worker_process(url: str, runs: list[int], rate: float, epoch_seconds: float,
         with httpx.Client(base_url=url, timeout=30) as http:
             next_post = time.monotonic() + index / (rate * len(runs))   # spread the workers over the period
             while (now := time.monotonic()) < stop_at:
-                if now >= next_epoch:
+                if now >= next_epoch and epoch < TINY["epochs"]:
                     http.post(f"/api/worker/runs/{run_id}/epochs", json={"worker": worker, "epoch": epoch, "train_loss": 0.5,
                               "train_acc": 0.7, "val_loss": 0.5, "val_acc": 0.7, "seconds": epoch_seconds})
                     epoch, next_epoch = epoch + 1, next_epoch + epoch_seconds
@@ -119,7 +119,8 @@ def prepare(url: str, workers: int) -> list[int]:
     with httpx.Client(base_url=url, timeout=60) as api:
         runs = []
         for index in range(workers):
-            api.post("/api/runs", json={"architecture": "lstm", "dataset": "synthetic", "hyperparams": TINY})
+            launched = api.post("/api/runs", json={"architecture": "lstm", "dataset": "synthetic", "hyperparams": TINY})
+            assert launched.status_code == 201, launched.text
             claim = api.post("/api/worker/claim", json={"worker": f"sim-{index}", "device": "cpu", "wait": 0})
             runs.append(claim.json()["run"]["id"])
         return runs

@@ -10,6 +10,9 @@ export const REFRESH_MS = 2000;
 // Each worker state drawn with the badge colour of the run status it resembles.
 const STATE_BADGE = { idle: 'queued', training: 'running', lost: 'failed' };
 const GIB = 1024 ** 3;
+// One line, cut with an ellipsis (the full text is in the cell's title).
+const ONE_LINE = { maxWidth: '200px', overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' };
+const NO_WRAP = { whiteSpace: 'nowrap' };
 
 /** Bytes -> "79.6 GiB"; null -> "—". */
 export function fmtBytes(bytes) {
@@ -26,21 +29,21 @@ function row(worker) {
     ? h('span', { class: 'muted' }, '—')
     : h('a', { href: `#/run/${worker.current_run_id}` }, worker.current_run_name || `run ${worker.current_run_id}`);
   const memory = worker.memory_total_bytes === null
-    ? '—'
-    : `${fmtBytes(worker.memory_free_bytes)} free of ${fmtBytes(worker.memory_total_bytes)}`;
+    ? ['—']
+    : [h('div', {}, fmtBytes(worker.memory_total_bytes)), h('div', { class: 'muted' }, `${fmtBytes(worker.memory_free_bytes)} free`)];
   const versions = [
-    worker.version ? `v${worker.version}` : null,
-    worker.torch_version ? `torch ${worker.torch_version}` : null,
-    worker.cuda_version ? `CUDA ${worker.cuda_version}` : null,
-  ].filter(Boolean).join(' · ') || '—';
+    h('div', {}, worker.version ? `v${worker.version}` : '—'),
+    worker.torch_version ? h('div', { class: 'muted', style: NO_WRAP }, `torch ${worker.torch_version}`) : null,
+    worker.cuda_version ? h('div', { class: 'muted', style: NO_WRAP }, `CUDA ${worker.cuda_version}`) : null,
+  ];
   return h('tr', { dataset: { worker: worker.name, state: worker.state } },
     h('td', { class: 'name-cell', title: `${worker.name} on ${worker.host || '?'}` },
-      h('div', {}, worker.name), h('div', { class: 'muted' }, worker.host || '—')),
+      h('div', { style: ONE_LINE }, worker.name), h('div', { class: 'muted', style: ONE_LINE }, worker.host || '—')),
     h('td', {}, stateBadge(worker.state)),
     h('td', {}, run),
-    h('td', {}, h('div', {}, worker.device || '—'), h('div', { class: 'muted', style: { whiteSpace: 'nowrap' } }, worker.device_name || '')),
-    h('td', { class: 'num' }, memory),
-    h('td', { class: 'muted' }, versions),
+    h('td', {}, h('div', {}, worker.device || '—'), h('div', { class: 'muted', style: NO_WRAP }, worker.device_name || '')),
+    h('td', { class: 'num' }, ...memory),
+    h('td', {}, ...versions),
     h('td', { title: fmtDate(worker.last_seen) }, fmtAgo(worker.last_seen)));
 }
 
