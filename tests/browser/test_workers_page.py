@@ -16,6 +16,8 @@ def _local_worker_registered(live_url: str) -> None:
     """The module's worker process is up (importing torch takes a while on a busy machine)."""
     wait_for(lambda: any(w["name"] == "browser-w1" for w in httpx.get(f"{live_url}/api/workers", timeout=10).json()),
              timeout=120, interval=0.5)
+    # and the backend has loaded the contestants (torch), which its first launch would wait for
+    assert httpx.post(f"{live_url}/api/architectures/lstm/summary", json={}, timeout=120).status_code == 200
 
 
 def test_the_header_worker_count_opens_the_workers_page_with_the_local_worker(page: Page, live_url: str):
