@@ -18,7 +18,6 @@ from backend.models import epochs, runs, workers
 from backend.store import get_run
 from worker.wire import ACTIVE_STATUSES, EndReason, FinishReport, RunStatus
 
-CLAIM_RETRIES = 10
 
 
 class RunAvailable:

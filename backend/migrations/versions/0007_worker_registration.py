@@ -1,7 +1,7 @@
 """Workers: what each reports at registration (device name, memory, torch/CUDA and product versions).
 
-Revision ID: 0006_worker_registration
-Revises: 0005_worker_datasets
+Revision ID: 0007_worker_registration
+Revises: 0006_run_status_check
 Create Date: 2026-12-02
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 from backend.models import UTCDateTime
 
-revision = "0006_worker_registration"
-down_revision = "0005_worker_datasets"
+revision = "0007_worker_registration"
+down_revision = "0006_run_status_check"
 branch_labels = None
 depends_on = None
 
