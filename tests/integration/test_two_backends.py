@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.sse import read_events
+from tests.support.sse import read_events
 from tests.support.factories import claim, launch, post_epoch
 from tests.support.live import running_backend, wait_for
 
