@@ -1,4 +1,4 @@
-"""`python -m backend [--host H] [--port P]`: migrate the database and serve the app with uvicorn.
+"""`python -m backend [--host H] [--port P] [--insecure]`: migrate the database and serve the app with uvicorn.
 
 `python -m backend migrate-from-sqlite SQLITE_PATH` copies a SQLite database into the (empty)
 PostgreSQL database BATTLEFIELD_DATABASE_URL names (backend/migrate.py).
@@ -10,6 +10,7 @@ import sys
 
 import uvicorn
 
+from backend.access import open_bind_refusal
 from backend.config import settings
 
 
@@ -23,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default=settings.host, help="interface to listen on (BATTLEFIELD_HOST)")
     parser.add_argument("--port", type=int, default=settings.port, help="port to listen on (BATTLEFIELD_PORT)")
     parser.add_argument("--log-level", default="info", help="uvicorn log level")
+    parser.add_argument("--insecure", action="store_true",
+                        help="serve a non-loopback address without BATTLEFIELD_TOKEN (anyone reaching it can act)")
     return parser
 
 
@@ -37,9 +40,13 @@ def main(argv: list[str] | None = None) -> int:
         from backend.migrate import main as migrate_main
 
         return migrate_main(argv[1:])
-    from backend.main import create_app
-
     args = build_parser().parse_args(argv)
+    refusal = open_bind_refusal(args.host, settings.token, args.insecure)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    from backend.main import create_app  # after the check: a refusal needs no app
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = uvicorn.Config(
         create_app(), host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=3,

@@ -1,6 +1,5 @@
-"""Typed dependency aliases for the routes: the DB session, the app state, the worker token check."""
+"""Typed dependency aliases for the routes: the DB session, the app state, the run id (access: backend/access.py)."""
 
-import secrets
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -8,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from backend.config import settings
 from backend.db import get_session
-from backend.errors import Unauthorized
 from backend.schemas import DB_INT_MAX
 from backend.state import AppState
 
@@ -16,15 +14,6 @@ from backend.state import AppState
 async def get_state(request: Request) -> AppState:
     """The app's in-memory services."""
     return request.app.state.battlefield
-
-
-async def require_worker_token(request: Request) -> None:
-    """401 unless the bearer token matches BATTLEFIELD_WORKER_TOKEN (when one is set)."""
-    if settings.worker_token is None:
-        return
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip(), settings.worker_token):
-        raise Unauthorized("Missing or wrong worker token; start the worker with --token or BATTLEFIELD_WORKER_TOKEN")
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -69,7 +69,7 @@ class InvalidInput(ApiError):
 
 
 class Unauthorized(ApiError):
-    """The worker endpoints need the bearer token."""
+    """The route needs the access token (backend/access.py), or a login gave a wrong one."""
 
     status_code = 401
 

@@ -12,10 +12,11 @@ from fastapi_offline import FastAPIOffline
 from sse_starlette.sse import AppStatus
 
 from backend import __version__, contestants, notify, queue
+from backend.access import install_access
 from backend.config import settings
 from backend.db import SessionLocal, engine, upgrade_database
 from backend.errors import install_error_handlers
-from backend.routes import architectures, compare, downloads, events, groups, health, meta, runs, verdicts, worker, workers
+from backend.routes import architectures, compare, downloads, events, groups, health, meta, runs, session, verdicts, worker, workers
 from backend.state import AppState
 from backend.static import mount_static
 
@@ -100,7 +101,8 @@ def create_app() -> FastAPI:
     )
     app.state.battlefield = AppState()
     install_error_handlers(app)
-    for module in (worker, health, meta, architectures, runs, downloads, groups, compare, verdicts, events, workers):  # worker first: its posts are the hottest path
+    for module in (worker, health, session, meta, architectures, runs, downloads, groups, compare, verdicts, events, workers):  # worker first: its posts are the hottest path
         app.include_router(module.router)
     mount_static(app)
+    install_access(app)
     return app

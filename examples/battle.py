@@ -8,6 +8,7 @@ leaderboard: mean test accuracy with its 95 % interval, and the leader's signifi
 """
 
 import argparse
+import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -22,6 +23,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     """The script's options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="http://127.0.0.1:8000", help="the backend's base URL")
+    # A standalone script, so it reads the variable itself (the project's code reads settings once, in config.py).
+    parser.add_argument("--token", default=os.environ.get("BATTLEFIELD_TOKEN"),
+                        help="the server's access token, sent as a bearer token (default: $BATTLEFIELD_TOKEN)")
     parser.add_argument("--dataset", default="synthetic", help="synthetic, imdb or aclimdb")
     parser.add_argument("--epochs", type=int, default=None, help="epochs (default: each contestant's)")
     parser.add_argument("--seed", type=int, default=42)
@@ -102,7 +106,8 @@ def main(argv: list[str]) -> int:
     """Launch the battle, wait, print the table; exit 1 if any run did not succeed."""
     args = parse_args(argv)
     tag = f"battle-{datetime.now(UTC):%Y%m%d-%H%M%S}"
-    with httpx.Client(base_url=args.server, timeout=30.0) as api:
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
+    with httpx.Client(base_url=args.server, timeout=30.0, headers=headers) as api:
         only = [name.strip() for name in args.only.split(",")] if args.only else None
         launched = launch_all(api, args.dataset, shared_hyperparams(args), tag, args.repeats, only)
         if not launched:

@@ -1,5 +1,6 @@
 // The REST and Server-Sent Events client: fetch helpers, API errors, event streams shared by the tabs.
 
+import { requireLogin } from './login.js';
 import { subscribe } from './streams.js';
 
 /** An error reply from the API: status, a readable message, and the 422 field errors. */
@@ -39,7 +40,9 @@ export async function request(method, path, body, { signal } = {}) {
   } catch {
     data = text;
   }
-  if (!response.ok) throw new ApiError(response.status, data && data.detail !== undefined ? data.detail : data);
+  const detail = data && data.detail !== undefined ? data.detail : data;
+  if (response.status === 401) requireLogin();
+  if (!response.ok) throw new ApiError(response.status, detail);
   return data;
 }
 

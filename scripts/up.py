@@ -166,10 +166,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="the local workers' device: auto (one GPU each when there are GPUs), cpu, cuda:0...")
     parser.add_argument("--workers", type=int, default=None,
                         help="how many local workers (make up WORKERS=N; default: one per visible GPU, else one)")
+    parser.add_argument("--insecure", action="store_true",
+                        help="let the backend serve a non-loopback --host without BATTLEFIELD_TOKEN")
     args = parser.parse_args(argv)
     env = {**os.environ, "KERAS_BACKEND": "torch"}
     url = f"http://{args.host}:{args.port}"
-    backend = Child("backend", [sys.executable, "-m", "backend", "--host", args.host, "--port", str(args.port)], env)
+    backend = Child("backend", [sys.executable, "-m", "backend", "--host", args.host, "--port", str(args.port),
+                                *(["--insecure"] if args.insecure else [])], env)
     workers = [Child(f"worker {name}", [sys.executable, "-m", "worker", "--server", url, "--name", name,
                                         "--device", device], env)
                for name, device in worker_plan(args.workers, args.device, visible_gpus() if args.device == "auto" else 0)]

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from backend import __version__, queue
+from backend.access import PUBLIC
 from backend.config import settings
 from backend.deps import SessionDep
 from backend.schemas import HealthPublic
@@ -10,7 +11,7 @@ from backend.schemas import HealthPublic
 router = APIRouter(prefix="/api", tags=["health"])
 
 
-@router.get("/health", response_model=HealthPublic)
+@router.get("/health", response_model=HealthPublic, openapi_extra=PUBLIC)
 def health(session: SessionDep) -> HealthPublic:
     """{"status": "ok", ...} once the database answers."""
     workers = queue.count_live_workers(session, settings.lease_seconds)

@@ -49,7 +49,8 @@ def test_worker_token_is_required_when_set(tmp_path: Path):
         accepted = httpx.post(f"{url}/api/worker/register", json=body, headers={"Authorization": "Bearer s3cret"})
     assert refused.status_code == 401
     assert refused.json() == {
-        "detail": "Missing or wrong worker token; start the worker with --token or BATTLEFIELD_WORKER_TOKEN"
+        "detail": "Missing or wrong worker token; start the worker with --token or BATTLEFIELD_TOKEN "
+                  "(or BATTLEFIELD_WORKER_TOKEN)"
     }
     assert accepted.status_code == 200
 

@@ -57,6 +57,7 @@ def read_log(path, timeout: float = 5.0, contains: str | None = None) -> str:
 API_TIMEOUT = 30.0   # generous: the CI machine may be busy with other test processes
 
 
-def api_client(url: str) -> httpx.Client:
-    """A REST client for the backend at `url`."""
-    return httpx.Client(base_url=url, timeout=API_TIMEOUT)
+def api_client(url: str, token: str | None = None) -> httpx.Client:
+    """A REST client for the backend at `url`, sending `token` as a bearer token when given."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=url, timeout=API_TIMEOUT, headers=headers)

@@ -1,4 +1,4 @@
-"""A backend with BATTLEFIELD_WORKER_TOKEN accepts only workers that send it."""
+"""A backend with BATTLEFIELD_WORKER_TOKEN (or BATTLEFIELD_TOKEN) accepts only workers that send it."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,3 +35,14 @@ def test_worker_with_a_wrong_token_exits_with_code_2(token_backend):
         assert worker.wait(timeout=30) == 2
 
     assert "backend refused this worker: 401" in read_log(data_dir / "worker-w2.log")
+
+
+def test_one_token_guards_people_and_workers_and_the_worker_reads_it_from_the_environment(tmp_path: Path):
+    data_dir, secret = tmp_path / "data", "one-class-token"
+    with running_backend(data_dir, env={"BATTLEFIELD_TOKEN": secret}) as url, \
+            running_worker(url, name="w3", data_dir=data_dir, env={"BATTLEFIELD_TOKEN": secret}), \
+            api_client(url, token=secret) as api:
+        run = launch(api, "fasttext", epochs=1)
+        finished = wait_until_terminal(api, run["id"], timeout=60)
+
+    assert finished["status"] == "succeeded"
