@@ -29,7 +29,7 @@ class Settings(BattlefieldSettings):
     # A launch whose estimated peak memory (MB, 1 MB = 2**20 bytes) exceeds this gets a 422.
     # Sized for a 16 GB worker: 12 GiB for the run, the rest for the OS and the worker itself.
     memory_budget_mb: int = Field(12_288, ge=1)
-    # The largest request body (bytes) outside the checkpoint upload; a bigger one gets a 413.
+    # BATTLEFIELD_MAX_BODY_BYTES: the largest request body (bytes) outside the uploads; a bigger one gets a 413.
     max_body_bytes: int = Field(4 * 2**20, ge=1024)
     # The largest checkpoint upload (bytes).
     max_checkpoint_bytes: int = Field(4 * 2**30, ge=1024)

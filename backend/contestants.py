@@ -11,10 +11,12 @@ import json
 import types
 from typing import TYPE_CHECKING, Any
 
+from backend.config import settings
 from backend.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
     from worker.contestants import HyperparamError
+    from worker.contestants.memory import MemoryEstimate
 
 
 @functools.cache
@@ -75,7 +77,34 @@ def validate_launch(architecture: str, dataset: str, hyperparams: dict[str, Any]
             errors.extend(hyperparam_errors(invalid, ("body", "hyperparams")))
     if errors:
         raise InvalidInput(errors)
-    return resolved, summary(architecture, resolved)["param_count"]
+    param_count = summary(architecture, resolved)["param_count"]
+    check_budget(memory_estimate(architecture, resolved, param_count, dataset))
+    return resolved, param_count
+
+
+def memory_estimate(architecture: str, hyperparams: dict[str, Any], param_count: int, dataset: str) -> MemoryEstimate:
+    """The launch's estimated peak memory (worker/contestants/memory.py); `hyperparams` already validated."""
+    from worker.contestants.memory import estimate_memory  # torch: imported on first use, like the registry
+
+    hp = _contestants().parse_hyperparams(architecture, hyperparams)
+    return estimate_memory(architecture, hp, param_count, dataset)
+
+
+def memory_public(estimate: MemoryEstimate) -> dict:
+    """The estimate in MB as the API shows it, with the budget it is held to."""
+    return {**estimate.as_mb(), "budget": float(settings.memory_budget_mb)}
+
+
+def check_budget(estimate: MemoryEstimate) -> None:
+    """InvalidInput (422) when the estimate exceeds BATTLEFIELD_MEMORY_BUDGET_MB, giving both figures."""
+    if estimate.total_mb <= settings.memory_budget_mb:
+        return
+    raise InvalidInput([{
+        "loc": ["body", "hyperparams"], "type": "memory_budget",
+        "msg": f"Estimated peak memory {estimate.describe()} exceeds the budget of {settings.memory_budget_mb:,} MB "
+               f"(BATTLEFIELD_MEMORY_BUDGET_MB); lower batch_size, maxlen, num_words or the model's sizes",
+        "ctx": {"estimate_mb": round(estimate.total_mb, 1), "budget_mb": settings.memory_budget_mb},
+    }])
 
 
 def summary(architecture: str, hyperparams: dict[str, Any]) -> dict:

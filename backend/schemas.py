@@ -25,18 +25,28 @@ def storable_text(text: str) -> str:
 
 StoredText = Annotated[str, AfterValidator(storable_text)]
 
+# Bounds on what a person types (a 422 names the field and the bound).
+MAX_NAME_CHARS = 200
+MAX_TAGS = 32
+MAX_TAG_CHARS = 64
+MAX_NOTES_CHARS = 10_000
+MAX_REVIEW_CHARS = 20_000  # the longest aclImdb review has 13,704 characters
+Tag = Annotated[StoredText, Field(min_length=1, max_length=MAX_TAG_CHARS)]
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS, description=f"At most {MAX_TAGS} tags of 1 to {MAX_TAG_CHARS} characters.")]
+Notes = Annotated[StoredText, Field(max_length=MAX_NOTES_CHARS, description=f"Free text, at most {MAX_NOTES_CHARS:,} characters.")]
+
 
 class RunCreate(BaseModel):
     """A launch: contestant, dataset, hyperparameters (missing ones take the defaults) and labels."""
 
     model_config = ConfigDict(extra="forbid")
 
-    architecture: StoredText = Field(description="Contestant name, see GET /api/architectures.")
-    dataset: StoredText = Field(description="Dataset name, see GET /api/datasets.")
+    architecture: StoredText = Field(max_length=64, description="Contestant name, see GET /api/architectures.")
+    dataset: StoredText = Field(max_length=64, description="Dataset name, see GET /api/datasets.")
     hyperparams: dict[str, Any] = Field(default_factory=dict, description="Hyperparameter values by name.")
-    name: StoredText | None = Field(None, max_length=200, description="Defaults to '<architecture> #<id>'.")
-    tags: list[StoredText] = Field(default_factory=list)
-    notes: StoredText = ""
+    name: StoredText | None = Field(None, max_length=MAX_NAME_CHARS, description="Defaults to '<architecture> #<id>'.")
+    tags: Tags = Field(default_factory=list)
+    notes: Notes = ""
     repeats: int = Field(
         1, ge=1, le=20,
         description="Launch this many runs that differ only in `seed` (seed, seed + 1, ...): one group.",
@@ -48,9 +58,9 @@ class RunUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: StoredText | None = Field(None, min_length=1, max_length=200)
-    tags: list[StoredText] | None = None
-    notes: StoredText | None = None
+    name: StoredText | None = Field(None, min_length=1, max_length=MAX_NAME_CHARS)
+    tags: Tags | None = None
+    notes: Notes | None = None
 
 
 class ProgressPublic(Progress):
@@ -175,11 +185,25 @@ class LayerPublic(BaseModel):
     params: int
 
 
+class MemoryPublic(BaseModel):
+    """A launch's estimated peak training memory by part, in MB (2**20 bytes), and the launch budget."""
+
+    weights: float
+    gradients: float
+    optimizer: float
+    best_weights: float
+    activations: float
+    data: float
+    total: float
+    budget: float = Field(description="BATTLEFIELD_MEMORY_BUDGET_MB: a launch whose total exceeds it gets a 422.")
+
+
 class SummaryPublic(BaseModel):
-    """Parameter count of a contestant built with given hyperparameters, and per layer."""
+    """Parameter count of a contestant built with given hyperparameters, per layer, and the memory estimate."""
 
     param_count: int
     layers: list[LayerPublic]
+    memory: MemoryPublic
 
 
 class ArchitecturePublic(BaseModel):
@@ -206,7 +230,7 @@ class DatasetPublic(BaseModel):
 class PredictRequest(BaseModel):
     """A review to score."""
 
-    text: str = Field(description="Review text in English.")
+    text: str = Field(max_length=MAX_REVIEW_CHARS, description=f"Review text in English, at most {MAX_REVIEW_CHARS:,} characters.")
 
     @field_validator("text")
     @classmethod

@@ -4,11 +4,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from backend.schemas import RunPublic, StoredInt, StoredText
+from backend.schemas import MAX_REVIEW_CHARS, RunPublic, StoredInt, StoredText
 
 MAX_TEST_REVIEWS = 100_000   # more than any dataset's test split (aclImdb and Keras IMDB: 25,000)
 MAX_WRONG_REVIEWS = 50
-MAX_REVIEW_CHARS = 20_000
 
 
 class SpreadPublic(BaseModel):

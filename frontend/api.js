@@ -59,7 +59,7 @@ export function query(params) {
 export const api = {
   health: () => request('GET', '/api/health'),
   architectures: () => request('GET', '/api/architectures'),
-  summary: (name, hyperparams, opts) => request('POST', `/api/architectures/${encodeURIComponent(name)}/summary`, hyperparams, opts),
+  summary: (name, hyperparams, opts = {}) => request('POST', `/api/architectures/${encodeURIComponent(name)}/summary${query({ dataset: opts.dataset })}`, hyperparams, opts),
   datasets: () => request('GET', '/api/datasets'),
   meta: () => request('GET', '/api/meta'),
   listRuns: (filters) => request('GET', `/api/runs${query(filters)}`),

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from worker.config import settings
 from worker.contestants import REGISTRY, HyperparamError, UnknownContestant, get_contestant, parse_hyperparams
+from worker.contestants.memory import InsufficientMemory
 from worker.data import describe_report
 from worker.data.types import DatasetUnavailable
 from worker.files import WriteFailed
@@ -132,7 +133,7 @@ def main(argv: list[str]) -> int:
     except (UnknownContestant, HyperparamError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except (DatasetUnavailable, TrainingDiverged, TrainingCancelled, ValueError, WriteFailed) as error:
+    except (DatasetUnavailable, TrainingDiverged, TrainingCancelled, ValueError, WriteFailed, InsufficientMemory) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.repeats > 1:

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 
 from backend import queue
 from backend.config import settings
-from backend.contestants import architectures, datasets, summary
+from backend.contestants import architectures, datasets, memory_estimate, memory_public, summary
 from backend.deps import SessionDep
 from backend.schemas import ArchitecturePublic, DatasetPublic, SummaryPublic
 
@@ -20,9 +20,15 @@ def list_architectures() -> list[dict]:
 
 
 @router.post("/architectures/{name}/summary", response_model=SummaryPublic)
-def summarize_architecture(name: str, hyperparams: dict[str, Any] = Body(default_factory=dict)) -> dict:
-    """Parameter count and layers for these hyperparameters, without training. 404 unknown, 422 invalid."""
-    return summary(name, hyperparams)
+def summarize_architecture(
+    name: str,
+    hyperparams: dict[str, Any] = Body(default_factory=dict),
+    dataset: str = Query("imdb", max_length=40, description="The dataset whose reviews the memory estimate counts."),
+) -> dict:
+    """Parameter count, layers and the estimated peak memory (MB, with the launch budget) for these
+    hyperparameters, without training. 404 unknown, 422 invalid."""
+    result = summary(name, hyperparams)
+    return {**result, "memory": memory_public(memory_estimate(name, hyperparams, result["param_count"], dataset))}
 
 
 @router.get("/datasets", response_model=list[DatasetPublic])

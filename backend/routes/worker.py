@@ -174,6 +174,7 @@ def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
     "/runs/{run_id}/checkpoint",
     status_code=status.HTTP_204_NO_CONTENT,
     openapi_extra={"requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+    max_body_size=settings.max_checkpoint_bytes,
 )
 async def upload_checkpoint(run_id: RunId, worker: str, request: Request, session: SessionDep, state: StateDep) -> Response:
     """Store the run's checkpoint (raw bytes of torch.save) at <data_dir>/checkpoints/<id>.pt."""
@@ -218,6 +219,7 @@ router.add_api_route(
     methods=["PUT"],
     status_code=status.HTTP_204_NO_CONTENT,
     route_class_override=limited_body_route(predictions.MAX_UPLOAD_BYTES),
+    max_body_size=predictions.MAX_UPLOAD_BYTES,
     responses={411: {"description": "No Content-Length."}, 413: {"description": "Body over the limit (8 MiB)."}},
 )
 

@@ -174,6 +174,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
   const paramCount = h('div', { class: 'big-number', id: 'param-count' }, '—');
   const paramError = h('div', { class: 'field-error', id: 'param-error' });
   const layerList = h('ul', { class: 'layers' });
+  const memoryEstimate = h('div', { class: 'field-help', id: 'memory-estimate' });  // the launch's peak memory
   const launchButton = h('button', { class: 'btn btn-primary', type: 'submit', id: 'launch-button' }, 'Launch run');
   const battleButton = h('button', { class: 'btn', type: 'button', id: 'battle-button', onclick: battle }, 'Battle: every contestant');
   const formError = h('div', { class: 'form-error' });
@@ -200,6 +201,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     const preferred = [wanted, firstReady].find((name) => datasetInfo.has(name));
     if (preferred) datasetSelect.value = preferred;
     datasetSelect.addEventListener('change', showDatasetHelp);
+    datasetSelect.addEventListener('change', () => refreshSummary(0));
     for (const c of contestants) {
       contestantGrid.append(h('button', {
         type: 'button', class: 'contestant', role: 'radio', dataset: { name: c.name }, onclick: () => pick(c.name),
@@ -246,7 +248,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
         h('aside', { class: 'sidebar' },
           h('section', { class: 'card' },
             h('div', { class: 'big-caption' }, 'Parameters (all, trainable or not)'),
-            paramCount, paramError, layerList,
+            paramCount, memoryEstimate, paramError, layerList,
             h('div', { style: { marginTop: '16px' } }, launchButton, battleButton),
             h('p', { class: 'field-help', style: { marginTop: '8px' } },
               'Battle queues every contestant with its own defaults and this form’s dataset, data settings, seed, epochs and repeats, tagged together, then opens Compare.'),
@@ -372,6 +374,16 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     return { hyperparams, problems };
   }
 
+  /** The estimated peak memory beside the parameter count; over the budget it reads as an error. */
+  function showMemory(memory) {
+    if (!memory) { memoryEstimate.textContent = ''; return; }
+    const over = memory.total > memory.budget;
+    memoryEstimate.className = over ? 'field-error' : 'field-help';
+    memoryEstimate.textContent = `Estimated peak memory ${fmtInt(Math.round(memory.total))} MB`
+      + (over ? `, over the ${fmtInt(memory.budget)} MB budget: lower batch_size, maxlen or the model's sizes`
+        : ` (budget ${fmtInt(memory.budget)} MB)`);
+  }
+
   function refreshSummary(delay) {
     clearTimeout(summaryTimer);
     const seq = ++summarySeq;
@@ -387,14 +399,16 @@ export function mount(root, { route, architectures, datasets, navigate }) {
         paramCount.classList.remove('muted');
         delete paramCount.dataset.architecture;
         paramCount.textContent = '—';
+        showMemory(null);
         paramError.textContent = [...problems.values()][0];
         clear(layerList);
         return;
       }
       try {
-        const summary = await api.summary(architecture, hyperparams, { signal: summaryAbort.signal });
+        const summary = await api.summary(architecture, hyperparams, { signal: summaryAbort.signal, dataset: datasetSelect.value });
         if (seq !== summarySeq) return;  // a newer request is on its way: its answer is the one to show
         paramCount.textContent = fmtInt(summary.param_count);
+        showMemory(summary.memory);
         paramCount.dataset.architecture = architecture;
         paramError.textContent = '';
         clear(layerList, (summary.layers || []).map((layer) => h('li', {},
@@ -403,6 +417,7 @@ export function mount(root, { route, architectures, datasets, navigate }) {
       } catch (err) {
         if (err.name === 'AbortError' || seq !== summarySeq) return;
         paramCount.textContent = '—';
+        showMemory(null);
         delete paramCount.dataset.architecture;
         paramError.textContent = err.message;
         clear(layerList);

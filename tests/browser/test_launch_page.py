@@ -157,3 +157,15 @@ def test_parameter_count_never_shows_another_contestants_number(page: Page, live
     page.wait_for_timeout(2500)  # the held lstm reply has come back by now
     expect(page.locator("#param-count")).to_have_text(f"{count['cnn']:,}")
     expect(page.locator("#param-count")).to_have_attribute("data-architecture", "cnn")
+
+
+def test_memory_estimate_shows_live_beside_the_parameter_count(page: Page, live_url: str):
+    open_form(page)
+    page.fill("#field-batch_size", "16")
+    memory = httpx.post(f"{live_url}/api/architectures/lstm/summary?dataset=synthetic", json={"batch_size": 16},
+                        timeout=60).json()["memory"]
+    estimate = page.locator("#memory-estimate")
+    expect(estimate).to_have_text(f"Estimated peak memory {round(memory['total']):,} MB (budget 12,288 MB)")
+    page.fill("#field-batch_size", "4096")  # lstm activations grow with the batch: over the budget
+    expect(estimate).to_contain_text("over the 12,288 MB budget: lower batch_size, maxlen or the model's sizes")
+    expect(estimate).to_have_class("field-error")

@@ -17,6 +17,7 @@ from worker.agent.logs import agent_log
 from worker.agent.reporter import RunReporter
 from worker.config import settings
 from worker.contestants import HyperparamError, UnknownContestant
+from worker.contestants.memory import InsufficientMemory
 from worker.data import DatasetUnavailable, describe_report
 from worker.data.readiness import dataset_readiness
 from worker.files import WriteFailed
@@ -33,7 +34,8 @@ FINISH_RETRY_SECONDS = 120.0
 STOPPING_FLUSH_SECONDS = 3.0
 STOPPING_FINISH_SECONDS = 5.0
 WORKER_STOPPED = "worker stopped"
-EXPECTED_FAILURES = (DatasetUnavailable, HyperparamError, UnknownContestant, TrainingDiverged, WriteFailed)
+EXPECTED_FAILURES = (DatasetUnavailable, HyperparamError, UnknownContestant, TrainingDiverged, WriteFailed,
+                     InsufficientMemory)
 
 
 class WorkerInterrupted(BaseException):

@@ -1,0 +1,80 @@
+"""Limits: request bodies (413), names, tags, notes and review text (422), and the launch's memory budget (422)."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.factories import TINY_HYPERPARAMS
+
+FASTTEXT_2_15_BILLION = {"embedding_dim": 1024, "ngram_buckets": 2_000_000, "num_words": 100_000}
+FF_EMBEDDING_HUGE = {"maxlen": 2000, "embedding_dim": 1024, "dense_dim": 4096}
+
+
+@pytest.fixture
+def client(module_backend: tuple[str, Path]) -> Iterator[httpx.Client]:
+    """A client with room for the first launch's cold start (torch on the meta device) on a busy machine."""
+    with httpx.Client(base_url=module_backend[0], timeout=60) as http:
+        yield http
+
+
+def launch_body(**fields) -> dict:
+    return {"architecture": "lstm", "dataset": "synthetic", "hyperparams": dict(TINY_HYPERPARAMS), **fields}
+
+
+def only_error(response: httpx.Response) -> dict:
+    assert response.status_code == 422, response.text
+    [error] = response.json()["detail"]
+    return error
+
+
+@pytest.mark.parametrize(("fields", "loc", "bound"), [
+    ({"tags": [f"t{i}" for i in range(10_000)]}, ["body", "tags"], "at most 32"),
+    ({"tags": ["x" * 65]}, ["body", "tags", 0], "at most 64"),
+    ({"tags": [""]}, ["body", "tags", 0], "at least 1"),
+    ({"notes": "n" * 10_001}, ["body", "notes"], "at most 10000"),
+    ({"name": "n" * 201}, ["body", "name"], "at most 200"),
+])
+def test_launch_labels_over_their_bounds_get_a_422_naming_the_bound(client: httpx.Client, fields, loc, bound):
+    error = only_error(client.post("/api/runs", json=launch_body(**fields)))
+    assert error["loc"] == loc and bound in error["msg"]
+
+
+def test_edits_are_held_to_the_same_bounds(client: httpx.Client):
+    run = client.post("/api/runs", json=launch_body()).json()
+    error = only_error(client.patch(f"/api/runs/{run['id']}", json={"tags": ["a"] * 33}))
+    assert error["loc"] == ["body", "tags"] and "at most 32" in error["msg"]
+
+
+def test_a_5_mb_review_gets_a_413_naming_the_limit(client: httpx.Client):
+    response = client.post("/api/runs/1/predict", json={"text": "great film " * 500_000})
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("Request body too large: over the limit of 4,194,304 bytes (4.0 MiB)")
+
+
+def test_a_review_longer_than_any_in_imdb_gets_a_422(client: httpx.Client):
+    error = only_error(client.post("/api/runs/1/predict", json={"text": "a" * 20_001}))
+    assert error["loc"] == ["body", "text"] and "at most 20000" in error["msg"]
+
+
+@pytest.mark.parametrize(("architecture", "hyperparams"), [("fasttext", FASTTEXT_2_15_BILLION),
+                                                           ("ff_embedding", FF_EMBEDDING_HUGE)])
+def test_launches_that_cannot_fit_are_refused_with_the_estimate_and_the_budget(client: httpx.Client, architecture,
+                                                                               hyperparams):
+    response = client.post("/api/runs", json={"architecture": architecture, "dataset": "imdb", "hyperparams": hyperparams})
+    error = only_error(response)
+    assert error["loc"] == ["body", "hyperparams"] and error["type"] == "memory_budget"
+    assert error["msg"].startswith("Estimated peak memory ")
+    assert "exceeds the budget of 12,288 MB (BATTLEFIELD_MEMORY_BUDGET_MB)" in error["msg"]
+    assert error["ctx"]["estimate_mb"] > 40_000 and error["ctx"]["budget_mb"] == 12_288
+    assert client.get("/api/runs", params={"architecture": architecture}).json()["count"] == 0  # nothing stored
+
+
+def test_summary_gives_the_memory_estimate_and_the_budget(client: httpx.Client):
+    small = client.post("/api/architectures/lstm/summary?dataset=synthetic", json={"batch_size": 8}).json()["memory"]
+    large = client.post("/api/architectures/lstm/summary?dataset=synthetic", json={"batch_size": 64}).json()["memory"]
+    assert small["budget"] == 12_288
+    assert small["total"] == pytest.approx(sum(v for k, v in small.items() if k not in ("total", "budget")), abs=0.5)
+    assert large["activations"] == pytest.approx(8 * small["activations"], rel=0.01)  # linear in the batch
+    assert large["weights"] == small["weights"] > 0
