@@ -166,6 +166,7 @@ def test_memory_estimate_shows_live_beside_the_parameter_count(page: Page, live_
                         timeout=60).json()["memory"]
     estimate = page.locator("#memory-estimate")
     expect(estimate).to_have_text(f"Estimated peak memory {round(memory['total']):,} MB (budget 12,288 MB)")
-    page.fill("#field-batch_size", "4096")  # lstm activations grow with the batch: over the budget
+    page.fill("#field-maxlen", "2000")  # lstm activations grow with the batch and the length: over the budget
+    page.fill("#field-batch_size", "4096")
     expect(estimate).to_contain_text("over the 12,288 MB budget: lower batch_size, maxlen or the model's sizes")
     expect(estimate).to_have_class("field-error")
