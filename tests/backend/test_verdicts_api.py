@@ -83,7 +83,7 @@ def test_nan_too_large_and_foreign_predictions_are_refused(client: httpx.Client)
     nan = _put(client, run["id"], '{"worker": "w1", "probabilities": [0.5, NaN], "labels": [0, 1]}')
     assert nan.status_code == 422 and nan.json()["detail"][0]["loc"][-2:] == ["probabilities", 1]
     huge = _put(client, run["id"], {"probabilities": [0.123456789] * 600_000, "labels": [0] * 600_000})
-    assert huge.status_code == 413 and "at most 8,388,608" in huge.json()["detail"]
+    assert huge.status_code == 413 and "over the limit of 8,388,608 bytes" in huge.json()["detail"]
     foreign = _put(client, run["id"], {"probabilities": [0.5] * 8, "labels": LABELS}, worker="w2")
     assert foreign.status_code == 409
     assert client.get(f"/api/runs/{run['id']}/predictions").status_code == 404

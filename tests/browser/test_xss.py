@@ -24,9 +24,9 @@ def test_hostile_run_name_renders_as_text_and_fires_no_dialog(page: Page, live_u
     expect(page.locator("#run-title")).to_have_text(HOSTILE)
 
     page.goto(f"/#/compare?ids={hostile['id']},{other['id']}")
-    expect(page.locator("#compare-chart .legendtext").first).to_have_text(f"{HOSTILE} (#{hostile['id']})")
+    expect(page.locator("#compare-chart .legendtext").first).to_have_text(f"{HOSTILE} #{hostile['id']}")
     page.goto(f"/#/compare?ids={hostile['id']}")
-    expect(page.locator("#compare-chart .legendtext")).to_have_text(f"{HOSTILE} (#{hostile['id']})")
+    expect(page.locator("#compare-chart .legendtext")).to_have_text(f"{HOSTILE} #{hostile['id']}")
     box = page.locator("#compare-chart .scatterlayer .trace:first-child .point").last.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.locator("#compare-chart .hoverlayer .hovertext")).to_contain_text(HOSTILE)

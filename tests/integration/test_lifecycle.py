@@ -80,8 +80,9 @@ def test_predict_on_a_finished_run_returns_a_probability(api):
     assert response.status_code == 200
     body = response.json()
     assert body["run_id"] == run["id"]
-    assert 0.0 <= body["probability"] <= 1.0
-    assert body["label"] in {"positive", "negative"}
+    assert body["probability"] > 0.5 and body["label"] == "positive"
+    scorn = api.post(f"/api/runs/{run['id']}/predict", json={"text": "an awful boring film, terrible, i hated it"}).json()
+    assert scorn["probability"] < 0.5 and scorn["label"] == "negative"
 
 
 def test_a_finished_run_keeps_its_test_predictions_and_worst_errors(api):

@@ -60,8 +60,10 @@ def test_checkpoint_loads_with_weights_only_and_scores_text(tmp_path):
     assert done.returncode == 0, done.stderr
     checkpoint = torch.load(path, weights_only=True)
     assert checkpoint["architecture"] == "cnn" and checkpoint["vocab"]
-    probability = Predictor.from_checkpoint(path).predict("a wonderful great film")
-    assert 0.0 <= probability <= 1.0
+    predictor = Predictor.from_checkpoint(path)
+    praise = predictor.predict("a wonderful great film, excellent and brilliant, i loved it")
+    scorn = predictor.predict("an awful boring film, terrible and dreadful, i hated it")
+    assert praise > 0.5 > scorn  # the checkpoint carries what the run learnt, not fresh weights
 
 
 def test_text_mode_prints_a_table_and_the_test_accuracy(tmp_path):

@@ -1,5 +1,6 @@
 """The agent's loop: register, claim a run, train it with heartbeats and reports, finish it, repeat."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -174,7 +175,8 @@ class Agent:
                                         data_dir=self.data_dir, recorded=True)
                 report = self._succeeded(result, cancelled=heartbeat.cancel_requested.is_set())
             except CheckpointNotSaved as exc:  # the metrics are reported with the failure; the epochs stay
-                report = {**self._succeeded(exc.result, cancelled=False), "status": "failed", "error": str(exc)}
+                report = self._succeeded(exc.result, cancelled=False).model_copy(
+                    update={"status": RunStatus.FAILED, "end_reason": EndReason.ERROR, "error": str(exc)})
             except TrainingCancelled:
                 report = self._failed(WORKER_STOPPED) if self.stopping.is_set() else FinishReport(status=RunStatus.CANCELLED)
             except TrainingDiverged as exc:
@@ -197,7 +199,8 @@ class Agent:
         finally:
             heartbeat.stop()
             reporter.close()
-            checkpoint.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # cleaning up never takes the worker down (e.g. its folder is a file)
+                checkpoint.unlink(missing_ok=True)
 
     def _flush(self, reporter: RunReporter, log) -> None:
         """Let the outbox send its rows (the backend may be restarting); cut short by a stop signal."""
