@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     with postgres_cluster() as cluster, tempfile.TemporaryDirectory(prefix="sse-bench-") as folder, \
             running_backend(Path(folder), env={"BATTLEFIELD_DATABASE_URL": cluster.new_database(),
                                                "BATTLEFIELD_LEASE_SECONDS": "3600"}) as url:
-        figures = measure(url, args)
+        figures = measure(str(url), args)  # a plain string: the spawned processes pickle it
     if args.json:
         print(json.dumps(figures))
     else:
