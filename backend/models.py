@@ -84,6 +84,8 @@ class Run(Base):
     clone_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # the group: a hash of contestant, dataset and every hyperparameter but the seed (backend/groups.py)
     config_hash: Mapped[str] = mapped_column(String(16), default="")
+    # the format version of `hyperparams` (worker.record_format.RECORD_FORMAT when launched; a clone keeps its source's)
+    record_format: Mapped[int] = mapped_column(Integer)
     # summary, updated as each epoch row arrives
     epochs_done: Mapped[int] = mapped_column(Integer, default=0)
     best_epoch: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -75,6 +75,8 @@ class RunPublic(BaseModel):
     architecture: str
     dataset: str
     hyperparams: dict[str, Any]
+    record_format: int = Field(description="The format version of `hyperparams` (the checkpoint's `format`): 2 is "
+                                           "every resolved hyperparameter as of the launch; docs/API.md.")
     tags: list[str]
     notes: str
     status: RunStatus
@@ -118,6 +120,7 @@ class RunPublic(BaseModel):
             architecture=row.architecture,
             dataset=row.dataset,
             hyperparams=row.hyperparams,
+            record_format=row.record_format,
             tags=row.tags or [],
             notes=row.notes or "",
             status=row.status,

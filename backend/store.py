@@ -12,6 +12,7 @@ from backend.confighash import config_hash
 from backend.errors import Conflict, NotLeased, RunNotFound
 from backend.jsonutil import finite_or_none
 from backend.models import epochs, runs
+from worker.record_format import RECORD_FORMAT
 from worker.wire import ACTIVE_STATUSES, METRIC_NAMES as METRIC_COLUMNS, RunStatus
 EPOCH_COLUMNS = (epochs.c.epoch, *(epochs.c[name] for name in METRIC_COLUMNS))
 
@@ -40,8 +41,14 @@ def create_run(
     tags: list[str] | None = None,
     notes: str = "",
     clone_of: int | None = None,
+    record_format: int | None = None,
 ) -> Row:
-    """Insert a queued run in its group (backend/groups.py); its name defaults to '<architecture> #<id>'. Commits."""
+    """Insert a queued run in its group (backend/groups.py); its name defaults to '<architecture> #<id>'. Commits.
+
+    `record_format` is the format version of `hyperparams` (worker/record_format.py): today's
+    (RECORD_FORMAT, the default) for a launch, the source's for a clone, whose hyperparameters are
+    copied as they were recorded.
+    """
     run_id = session.execute(
         insert(runs)
         .values(
@@ -49,6 +56,7 @@ def create_run(
             architecture=architecture,
             dataset=dataset,
             hyperparams=hyperparams,
+            record_format=RECORD_FORMAT if record_format is None else record_format,
             tags=list(tags or []),
             notes=notes or "",
             status=RunStatus.QUEUED,

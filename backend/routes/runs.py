@@ -156,6 +156,7 @@ def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
         tags=source.tags,
         notes=source.notes,
         clone_of=source.id,
+        record_format=source.record_format,
     )
     return _announce_queued(state, row)
 

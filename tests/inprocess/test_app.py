@@ -2,6 +2,7 @@
 
 import pytest
 
+from backend import store
 from worker.catalog import HYPERPARAM_GROUPS, NOTEBOOK_TEST_ACC
 
 pytestmark = pytest.mark.anyio
@@ -42,3 +43,12 @@ async def test_finish_with_an_unknown_end_reason_is_422_naming_the_field(api):
                                                                 "end_reason": "lease_lost"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "end_reason"]
+
+
+async def test_a_clone_keeps_the_record_format_of_its_source(api, session):
+    source = store.create_run(session, architecture="fasttext", dataset="synthetic", hyperparams={"epochs": 1},
+                              param_count=10, record_format=1)   # hyperparameters recorded under format 1
+    clone = await api.post(f"/api/runs/{source.id}/clone")
+    assert clone.status_code == 201, clone.text
+    assert (clone.json()["clone_of"], clone.json()["record_format"]) == (source.id, 1)
+    assert (await api.get(f"/api/runs/{source.id}")).json()["record_format"] == 1

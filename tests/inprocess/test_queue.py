@@ -16,9 +16,13 @@ from worker.wire import EndReason, FinishReport, RunStatus
 LEASE = 30.0
 
 
-def _launch(session: Session) -> int:
+def _launch_row(session: Session, **fields):
     return store.create_run(session, architecture="fasttext", dataset="synthetic", hyperparams={"epochs": 1},
-                            param_count=10).id
+                            param_count=10, **fields)
+
+
+def _launch(session: Session) -> int:
+    return _launch_row(session).id
 
 
 def _in_threads(engine: Engine, count: int, work) -> list:
@@ -175,3 +179,9 @@ def test_migration_reads_end_reason_once_from_the_old_error_texts(tmp_path):
         reasons = connection.execute(text("SELECT end_reason FROM runs ORDER BY id")).scalars().all()
     engine.dispose()
     assert reasons == [None, "lease_lost", "cancelled", "diverged", "error", None]
+
+
+
+def test_a_run_records_the_record_format_of_the_day_not_the_column_s_backfill(session: Session, monkeypatch):
+    monkeypatch.setattr(store, "RECORD_FORMAT", 3)   # a later format: read from the constant at each launch
+    assert _launch_row(session).record_format == 3

@@ -14,9 +14,9 @@ from worker.contestants import REGISTRY, HyperparamError, get_contestant, parse_
 from worker.contestants.recorded import BEFORE_THEY_EXISTED, parse_recorded
 from worker.data.tokenizer import TOKENIZER_VERSION
 from worker.inference import Predictor
+from worker.record_format import RECORD_FORMAT
 from worker.runner import run_experiment
-from worker.training.checkpoint import (CHECKPOINT_FORMAT, CheckpointNotSaved, CheckpointUnreadable,
-                                        load_checkpoint, save_checkpoint)
+from worker.training.checkpoint import CheckpointNotSaved, CheckpointUnreadable, load_checkpoint, save_checkpoint
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TINY = {"epochs": 1, "num_words": 100, "maxlen": 16, "embedding_dim": 4, "batch_size": 64}
@@ -35,14 +35,14 @@ def test_a_checkpoint_records_its_format_every_hyperparameter_and_the_tokenizer(
     save_checkpoint(tmp_path / "c.pt", architecture="lstm", dataset="synthetic", hyperparams=hp,
                     state_dict=model.state_dict(), vocab=["a"])
     checkpoint = load_checkpoint(tmp_path / "c.pt")
-    assert (checkpoint["format"], checkpoint["tokenizer_version"]) == (CHECKPOINT_FORMAT, TOKENIZER_VERSION)
+    assert (checkpoint["format"], checkpoint["tokenizer_version"]) == (RECORD_FORMAT, TOKENIZER_VERSION)
     assert set(checkpoint["hyperparams"]) == set(get_contestant("lstm").params.model_fields)
     assert checkpoint["hyperparams"]["pooling"] == "max_mean"  # today's default, written down
 
 
 def test_a_checkpoint_of_a_newer_format_is_refused(tmp_path):
-    torch.save({"format": CHECKPOINT_FORMAT + 1, "architecture": "lstm"}, tmp_path / "new.pt")
-    with pytest.raises(CheckpointUnreadable, match=f"has format {CHECKPOINT_FORMAT + 1}; this code reads formats 1 to"):
+    torch.save({"format": RECORD_FORMAT + 1, "architecture": "lstm"}, tmp_path / "new.pt")
+    with pytest.raises(CheckpointUnreadable, match=f"has format {RECORD_FORMAT + 1}; this code reads formats 1 to"):
         load_checkpoint(tmp_path / "new.pt")
 
 

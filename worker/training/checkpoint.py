@@ -13,10 +13,7 @@ from worker.contestants.base import TrainingParams
 from worker.contestants.recorded import parse_recorded
 from worker.data.tokenizer import TOKENIZER_VERSION
 from worker.files import WriteFailed, write_bytes_atomically
-
-# 1: architecture, dataset, hyperparams, state_dict, vocab (no "format" key; may lack fields added since).
-# 2: adds "format", "tokenizer_version" and "hyperparams" always the contestant's full resolved model.
-CHECKPOINT_FORMAT = 2
+from worker.record_format import RECORD_FORMAT  # what each format holds: worker/record_format.py
 
 
 class CheckpointUnreadable(ValueError):
@@ -36,7 +33,7 @@ def save_checkpoint(path: Path, *, architecture: str, dataset: str, hyperparams:
                     state_dict: dict, vocab: list[str] | None) -> Path:
     """Write the checkpoint atomically (worker.files); WriteFailed names the path and the space needed."""
     payload = {
-        "format": CHECKPOINT_FORMAT,
+        "format": RECORD_FORMAT,
         "architecture": architecture,
         "dataset": dataset,
         "hyperparams": hyperparams.model_dump(mode="json"),  # every field, defaults included
@@ -56,9 +53,9 @@ def load_checkpoint(path: Path) -> dict:
     """
     checkpoint = torch.load(Path(path), map_location="cpu", weights_only=True)
     version = checkpoint.get("format", 1)
-    if not isinstance(version, int) or version > CHECKPOINT_FORMAT:
+    if not isinstance(version, int) or version > RECORD_FORMAT:
         raise CheckpointUnreadable(
-            f"Checkpoint {path} has format {version!r}; this code reads formats 1 to {CHECKPOINT_FORMAT}: upgrade it.")
+            f"Checkpoint {path} has format {version!r}; this code reads formats 1 to {RECORD_FORMAT}: upgrade it.")
     return checkpoint
 
 
