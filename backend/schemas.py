@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from worker.wire import ACTIVE_STATUSES, DB_INT_MAX, TERMINAL_STATUSES, EndReason, EpochMetrics, Progress, RunStatus
@@ -12,8 +12,13 @@ __all__ = ["ACTIVE_STATUSES", "DB_INT_MAX", "TERMINAL_STATUSES", "RunStatus"]  #
 StoredInt = Annotated[int, Field(ge=0, le=DB_INT_MAX)]
 
 
-def storable_text(text: str) -> str:
-    """Refuse what a database cannot store: NUL characters (PostgreSQL) and unpaired surrogates (UTF-8)."""
+def storable_text(text: Any) -> Any:
+    """Refuse what a database cannot store: NUL characters (PostgreSQL) and unpaired surrogates (UTF-8).
+
+    Runs before the str check (anything but a str passes on to it), so a surrogate is named as such.
+    """
+    if not isinstance(text, str):
+        return text
     if "\x00" in text:
         raise ValueError("must not contain NUL (\\u0000) characters")
     try:
@@ -23,7 +28,17 @@ def storable_text(text: str) -> str:
     return text
 
 
-StoredText = Annotated[str, AfterValidator(storable_text)]
+def stored_text(max_length: int | None = None, min_length: int | None = None) -> Any:
+    """A str type of `min_length` to `max_length` characters that a database can store (`storable_text`).
+
+    The bounds sit on the str itself: placed after a validator (a `Field(max_length=...)` on an
+    `Annotated[str, AfterValidator]`) pydantic checks them as a generic length and its 422 says "items"
+    instead of characters. The storability check runs first, on the raw input.
+    """
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length), BeforeValidator(storable_text)]
+
+
+StoredText = stored_text()
 
 # Bounds on what a person types (a 422 names the field and the bound).
 MAX_NAME_CHARS = 200
@@ -31,9 +46,9 @@ MAX_TAGS = 32
 MAX_TAG_CHARS = 64
 MAX_NOTES_CHARS = 10_000
 MAX_REVIEW_CHARS = 20_000  # the longest aclImdb review has 13,704 characters
-Tag = Annotated[StoredText, Field(min_length=1, max_length=MAX_TAG_CHARS)]
+Tag = stored_text(MAX_TAG_CHARS, min_length=1)
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS, description=f"At most {MAX_TAGS} tags of 1 to {MAX_TAG_CHARS} characters.")]
-Notes = Annotated[StoredText, Field(max_length=MAX_NOTES_CHARS, description=f"Free text, at most {MAX_NOTES_CHARS:,} characters.")]
+Notes = Annotated[stored_text(MAX_NOTES_CHARS), Field(description=f"Free text, at most {MAX_NOTES_CHARS:,} characters.")]
 
 
 class RunCreate(BaseModel):
@@ -41,10 +56,10 @@ class RunCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    architecture: StoredText = Field(max_length=64, description="Contestant name, see GET /api/architectures.")
-    dataset: StoredText = Field(max_length=64, description="Dataset name, see GET /api/datasets.")
+    architecture: stored_text(64) = Field(description="Contestant name, see GET /api/architectures.")
+    dataset: stored_text(64) = Field(description="Dataset name, see GET /api/datasets.")
     hyperparams: dict[str, Any] = Field(default_factory=dict, description="Hyperparameter values by name.")
-    name: StoredText | None = Field(None, max_length=MAX_NAME_CHARS, description="Defaults to '<architecture> #<id>'.")
+    name: stored_text(MAX_NAME_CHARS) | None = Field(None, description="Defaults to '<architecture> #<id>'.")
     tags: Tags = Field(default_factory=list)
     notes: Notes = ""
     repeats: int = Field(
@@ -58,7 +73,7 @@ class RunUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: StoredText | None = Field(None, min_length=1, max_length=MAX_NAME_CHARS)
+    name: stored_text(MAX_NAME_CHARS, min_length=1) | None = None
     tags: Tags | None = None
     notes: Notes | None = None
 

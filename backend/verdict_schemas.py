@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from backend.schemas import MAX_REVIEW_CHARS, RunPublic, StoredInt, StoredText
+from backend.schemas import MAX_REVIEW_CHARS, RunPublic, StoredInt, StoredText, stored_text
 
 MAX_TEST_REVIEWS = 100_000   # more than any dataset's test split (aclImdb and Keras IMDB: 25,000)
 MAX_WRONG_REVIEWS = 50
@@ -122,7 +122,7 @@ class WrongReview(BaseModel):
     index: StoredInt = Field(description="Position in the dataset's test order.")
     label: int = Field(ge=0, le=1, description="The true label: 1 positive, 0 negative.")
     probability: Probability = Field(description="The run's probability that the review is positive.")
-    text: StoredText = Field(max_length=MAX_REVIEW_CHARS, description="The review as the model read it.")
+    text: stored_text(MAX_REVIEW_CHARS) = Field(description="The review as the model read it.")
 
 
 class PredictionsUpload(BaseModel):

@@ -1,11 +1,10 @@
 """Pydantic models of the worker-facing endpoints under /api/worker."""
 
 from datetime import datetime
-from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import StoredText
+from backend.schemas import StoredText, stored_text
 from worker.wire import ClaimedRun, ClaimReply, EpochMetrics, FinishReport, Progress, ProgressReply
 
 __all__ = ["ClaimPublic", "ClaimedRun", "EpochRequest", "FinishRequest", "ProgressRequest"]
@@ -15,7 +14,7 @@ class DatasetReadiness(BaseModel):
     """Whether a worker can load a dataset now (its files are there, no download needed), and why not."""
 
     ready: bool
-    detail: StoredText = Field("", max_length=1000)
+    detail: stored_text(1000) = ""
 
 
 class RegisterRequest(BaseModel):
@@ -26,16 +25,16 @@ class RegisterRequest(BaseModel):
     the backend's is refused with 409.
     """
 
-    name: StoredText = Field(min_length=1, max_length=200)
-    host: StoredText = Field("", max_length=200)
-    device: StoredText = Field("", max_length=64)
-    device_name: StoredText | None = Field(None, max_length=200, description="e.g. 'NVIDIA H100 80GB HBM3' or the CPU model.")
+    name: stored_text(200, min_length=1)
+    host: stored_text(200) = ""
+    device: stored_text(64) = ""
+    device_name: stored_text(200) | None = Field(None, description="e.g. 'NVIDIA H100 80GB HBM3' or the CPU model.")
     memory_total_bytes: int | None = Field(None, ge=0, le=2**62, description="The device's memory (host RAM for a CPU), bytes.")
     memory_free_bytes: int | None = Field(None, ge=0, le=2**62, description="Free device memory at registration, bytes.")
-    torch_version: StoredText | None = Field(None, max_length=64)
-    cuda_version: StoredText | None = Field(None, max_length=64, description="torch.version.cuda; null on a CPU build.")
-    version: StoredText | None = Field(None, max_length=64, description="The worker's product version.")
-    datasets: dict[Annotated[StoredText, Field(max_length=64)], DatasetReadiness] = Field(
+    torch_version: stored_text(64) | None = None
+    cuda_version: stored_text(64) | None = Field(None, description="torch.version.cuda; null on a CPU build.")
+    version: stored_text(64) | None = Field(None, description="The worker's product version.")
+    datasets: dict[stored_text(64), DatasetReadiness] = Field(
         default_factory=dict, max_length=64, description="Dataset name -> readiness on this worker."
     )
 
@@ -55,7 +54,7 @@ class RegisterPublic(BaseModel):
 class ClaimRequest(BaseModel):
     """Ask for the oldest queued run, waiting up to `wait` seconds for one to be launched."""
 
-    worker: StoredText = Field(min_length=1, max_length=200)
+    worker: stored_text(200, min_length=1)
     device: StoredText = "cpu"
     wait: float = Field(0, ge=0, le=25, allow_inf_nan=False)
 

@@ -25,6 +25,7 @@ from backend.schemas import (
     RunStatus,
     RunUpdate,
     StoredText,
+    stored_text,
 )
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
@@ -88,7 +89,7 @@ def runs_query(
     status: Annotated[str | None, Query(description="One status or several, comma-separated.")] = None,
     architecture: StoredText | None = None,
     tag: Annotated[StoredText | None, Query(description="Runs with a tag containing this text (any case).")] = None,
-    q: Annotated[StoredText | None, Query(max_length=200, description="Runs whose name contains this text (any case).")] = None,
+    q: Annotated[stored_text(200) | None, Query(description="Runs whose name contains this text (any case).")] = None,
     sort: Annotated[str, Query(max_length=120, description=f"One of: {', '.join(run_query.SORTS)}.")] = "id",
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
 ) -> dict:

@@ -30,15 +30,20 @@ def only_error(response: httpx.Response) -> dict:
 
 
 @pytest.mark.parametrize(("fields", "loc", "bound"), [
-    ({"tags": [f"t{i}" for i in range(10_000)]}, ["body", "tags"], "at most 32"),
-    ({"tags": ["x" * 65]}, ["body", "tags", 0], "at most 64"),
-    ({"tags": [""]}, ["body", "tags", 0], "at least 1"),
-    ({"notes": "n" * 10_001}, ["body", "notes"], "at most 10000"),
-    ({"name": "n" * 201}, ["body", "name"], "at most 200"),
+    ({"tags": [f"t{i}" for i in range(10_000)]}, ["body", "tags"], "at most 32 items"),
+    ({"tags": ["x" * 65]}, ["body", "tags", 0], "at most 64 characters"),
+    ({"tags": [""]}, ["body", "tags", 0], "at least 1 character"),
+    ({"notes": "n" * 10_001}, ["body", "notes"], "at most 10000 characters"),
+    ({"name": "n" * 201}, ["body", "name"], "at most 200 characters"),
 ])
 def test_launch_labels_over_their_bounds_get_a_422_naming_the_bound(client: httpx.Client, fields, loc, bound):
     error = only_error(client.post("/api/runs", json=launch_body(**fields)))
     assert error["loc"] == loc and bound in error["msg"]
+
+
+def test_a_worker_name_over_its_bound_is_counted_in_characters(client: httpx.Client):
+    error = only_error(client.post("/api/worker/register", json={"name": "w" * 201}))
+    assert error["loc"] == ["body", "name"] and "at most 200 characters" in error["msg"]
 
 
 def test_edits_are_held_to_the_same_bounds(client: httpx.Client):
