@@ -48,6 +48,7 @@ class EventRelay:
         self.engine = engine
         self.state = state
         self.origin = uuid.uuid4().hex[:12]   # our own notifications come back to us: skip them
+        self._own_prefix = json.dumps({"o": self.origin})[:-1]   # how encode()'s payloads start, unparsed
         self._outbox: stdlib_queue.SimpleQueue = stdlib_queue.SimpleQueue()
         self._stopping = threading.Event()
         self._listening = threading.Event()
@@ -156,6 +157,8 @@ class EventRelay:
 
     def receive(self, payload: str) -> None:
         """Publish one notification from another backend here (ours are skipped). Runs on the listener thread."""
+        if payload.startswith(self._own_prefix):   # ours, back from the server: skip it without parsing
+            return
         message = json.loads(payload)
         if message.get("o") == self.origin:
             return
