@@ -11,6 +11,7 @@ import json
 import types
 from typing import TYPE_CHECKING, Any
 
+from backend import lazyimport
 from backend.config import settings
 from backend.errors import InvalidInput, NotFound
 
@@ -19,19 +20,14 @@ if TYPE_CHECKING:
     from worker.contestants.memory import MemoryEstimate
 
 
-@functools.cache
 def _contestants() -> types.ModuleType:
     """worker.contestants, imported on first use (it imports torch)."""
-    import worker.contestants
-
-    return worker.contestants
+    return lazyimport.load("worker.contestants")
 
 
 def _datasets() -> dict[str, dict[str, str]]:
     """worker.data.DATASETS, imported on first use."""
-    from worker.data import DATASETS
-
-    return DATASETS
+    return lazyimport.load("worker.data").DATASETS
 
 
 def warm_up() -> None:
@@ -84,10 +80,9 @@ def validate_launch(architecture: str, dataset: str, hyperparams: dict[str, Any]
 
 def memory_estimate(architecture: str, hyperparams: dict[str, Any], param_count: int, dataset: str) -> MemoryEstimate:
     """The launch's estimated peak memory (worker/contestants/memory.py); `hyperparams` already validated."""
-    from worker.contestants.memory import estimate_memory  # torch: imported on first use, like the registry
-
+    memory = lazyimport.load("worker.contestants.memory")  # torch: imported on first use, like the registry
     hp = _contestants().parse_hyperparams(architecture, hyperparams)
-    return estimate_memory(architecture, hp, param_count, dataset)
+    return memory.estimate_memory(architecture, hp, param_count, dataset)
 
 
 def memory_public(estimate: MemoryEstimate) -> dict:

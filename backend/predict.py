@@ -5,6 +5,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from backend import lazyimport
 from backend.config import settings
 from backend.errors import UnreadableCheckpoint
 
@@ -36,10 +37,9 @@ class PredictorCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        from worker.inference import Predictor
-
+        inference = lazyimport.load("worker.inference")
         try:
-            predictor = Predictor.from_checkpoint(path)
+            predictor = inference.Predictor.from_checkpoint(path)
         except Exception as error:  # a truncated or foreign file: torch.load and the model build raise many kinds
             raise UnreadableCheckpoint(run_id, error) from error
         with self._lock:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.live import running_backend
+from tests.support.live import LIVE_LOGS, running_backend
 from tests.support.postgres import SKIP_REASON, PostgresCluster, find_pg_bin, postgres_cluster
 
 DATABASES = ("sqlite", "postgresql")
@@ -35,6 +35,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run each `databases`-marked test that uses a backend on both databases."""
     if metafunc.definition.get_closest_marker("databases") and "database" in metafunc.fixturenames:
         metafunc.parametrize("database", DATABASES, indirect=True, scope="module")
+
+
+LOG_TAIL_CHARACTERS = 6000
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failing test's report carries the tail of every live backend's and worker's log."""
+    report = yield
+    if report.failed:
+        for title, path in list(LIVE_LOGS.items()):
+            text = path.read_text(errors="replace") if path.exists() else "(no log)"
+            report.sections.append((f"{title} log ({path.name})", text[-LOG_TAIL_CHARACTERS:]))
+    return report
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

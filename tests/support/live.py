@@ -15,6 +15,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_SECONDS = 120.0   # generous: a busy 2-core machine runs several suites at once
 STOP_TIMEOUT_SECONDS = 10.0
 
+# The log files of the backends and workers running now, by title: a failing test's report shows their
+# tails (tests/conftest.py), since a module's shared backend outlives the test that fails on it.
+LIVE_LOGS: dict[str, Path] = {}
+
 
 def free_port() -> int:
     """Ask the OS for a TCP port nobody listens on right now."""
@@ -106,6 +110,8 @@ def running_backend(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    log_title = f"backend {url}"
+    LIVE_LOGS[log_title] = log_path
     try:
         wait_for(lambda: _backend_healthy(url, process, log_path), timeout=STARTUP_TIMEOUT_SECONDS, interval=0.1)
         # The backend answers before torch and the contestants load (a warm-up thread imports them);
@@ -119,6 +125,7 @@ def running_backend(
         _dump_log("backend log", log_path)
         raise
     finally:
+        LIVE_LOGS.pop(log_title, None)
         _stop(process)
 
 
@@ -143,6 +150,7 @@ def running_worker(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    LIVE_LOGS[f"worker {name} ({url})"] = log_path
     try:
         yield process
     except BaseException:
@@ -150,4 +158,5 @@ def running_worker(
         _dump_log(f"worker {name} log", log_path)
         raise
     finally:
+        LIVE_LOGS.pop(f"worker {name} ({url})", None)
         _stop(process)
