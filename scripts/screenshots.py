@@ -54,8 +54,11 @@ def launch_all(url: str, dataset: str, plan: dict[str, dict]) -> list[dict]:
     return finished
 
 
-def shoot(url: str, runs: list[dict]) -> None:
-    """Screenshot Compare (accuracy, both splits) and the Leaderboard with a scored review."""
+PAGES = ("compare", "leaderboard")
+
+
+def shoot(url: str, runs: list[dict], pages: tuple[str, ...] = PAGES) -> None:
+    """Screenshot Compare (accuracy, both splits) and the Leaderboard with a scored review (those in `pages`)."""
     from playwright.sync_api import sync_playwright
 
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
@@ -63,10 +66,15 @@ def shoot(url: str, runs: list[dict]) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1280, "height": 800}, base_url=url)
-        page.goto(f"/#/compare?ids={ids}&metric=acc&split=both")
-        page.wait_for_function(f"() => document.querySelector('#compare-chart')?.data?.length >= {len(runs)}")
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(DOCS_IMG / "compare.png"), full_page=True)
+        if "compare" in pages:
+            page.goto(f"/#/compare?ids={ids}&metric=acc&split=both")
+            page.wait_for_function(f"() => document.querySelector('#compare-chart')?.data?.length >= {len(runs)}")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(DOCS_IMG / "compare.png"), full_page=True)
+            print(f"wrote {DOCS_IMG / 'compare.png'}")
+        if "leaderboard" not in pages:
+            browser.close()
+            return
         page.goto("/#/leaderboard")
         page.wait_for_selector("#battle-review")
         page.fill("#battle-review", "A moving story with superb acting; I loved every minute.")
@@ -76,13 +84,18 @@ def shoot(url: str, runs: list[dict]) -> None:
         page.wait_for_timeout(500)
         page.screenshot(path=str(DOCS_IMG / "leaderboard.png"), full_page=True)
         browser.close()
-    print(f"wrote {DOCS_IMG / 'compare.png'} and {DOCS_IMG / 'leaderboard.png'}")
+    print(f"wrote {DOCS_IMG / 'leaderboard.png'}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic", action="store_true", help="train on the synthetic reviews (no BATTLEFIELD_ACLIMDB)")
+    parser.add_argument("--pages", default=",".join(PAGES),
+                        help="comma-separated pictures to write (default: all): " + ", ".join(PAGES))
     args = parser.parse_args()
+    pages = tuple(name.strip() for name in args.pages.split(",") if name.strip())
+    if unknown := set(pages) - set(PAGES):
+        parser.error(f"unknown page(s) {', '.join(sorted(unknown))}; choose from {', '.join(PAGES)}")
     real = bool(os.environ.get("BATTLEFIELD_ACLIMDB"))
     if not real and not args.synthetic:
         print("Set BATTLEFIELD_ACLIMDB to aclImdb_v1.tar.gz (the README's pictures show real reviews), "
@@ -95,7 +108,7 @@ def main() -> int:
             if len(runs) < 2:
                 print("fewer than two runs succeeded; no screenshots written", file=sys.stderr)
                 return 1
-            shoot(url, runs)
+            shoot(url, runs, pages)
     return 0
 
 
