@@ -8,9 +8,8 @@ import os
 from pathlib import Path
 
 import numpy as np
-from sklearn.calibration import calibration_curve
-from sklearn.metrics import confusion_matrix, roc_auc_score, roc_curve
 
+from backend import lazyimport
 from backend.config import settings
 from backend.errors import NotFound
 
@@ -61,15 +60,17 @@ def analyse(run_id: int, stored: dict) -> dict:
     sklearn.calibration.calibration_curve (uniform bins); Niculescu-Mizil & Caruana (2005),
     "Predicting good probabilities with supervised learning", for the reliability diagram.
     """
+    metrics = lazyimport.load("sklearn.metrics")   # scikit-learn on first use: the backend starts without it
+    calibration_curve = lazyimport.load("sklearn.calibration").calibration_curve
     probabilities = np.asarray(stored["probabilities"], dtype=float)  # (N,)
     labels = np.asarray(stored["labels"], dtype=int)  # (N,)
     predicted = (probabilities >= 0.5).astype(int)
-    tn, fp, fn, tp = (int(v) for v in confusion_matrix(labels, predicted, labels=[0, 1]).ravel())
+    tn, fp, fn, tp = (int(v) for v in metrics.confusion_matrix(labels, predicted, labels=[0, 1]).ravel())
     both_classes = len(np.unique(labels)) == 2
     if both_classes:
-        fpr, tpr, _ = roc_curve(labels, probabilities)
+        fpr, tpr, _ = metrics.roc_curve(labels, probabilities)
         keep = np.unique(np.linspace(0, len(fpr) - 1, min(len(fpr), ROC_POINTS)).round().astype(int))
-        roc = {"fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist(), "auc": float(roc_auc_score(labels, probabilities))}
+        roc = {"fpr": fpr[keep].tolist(), "tpr": tpr[keep].tolist(), "auc": float(metrics.roc_auc_score(labels, probabilities))}
         fraction, mean_probability = calibration_curve(labels, probabilities, n_bins=RELIABILITY_BINS, strategy="uniform")
     else:
         roc = {"fpr": [], "tpr": [], "auc": None}

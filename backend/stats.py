@@ -9,10 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from backend import lazyimport
 
 CONFIDENCE = 0.95
 ALPHA = 1 - CONFIDENCE
+
+
+def _scipy_stats():
+    """scipy.stats, imported on first use: the backend starts without scipy (tests/backend/test_verdicts_api.py)."""
+    return lazyimport.load("scipy.stats")
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ def spread_from_moments(n: int, mean: float | None, sum_of_squares: float | None
     sd = math.sqrt(variance)
     if sd == 0.0:
         return Spread(n, mean, 0.0, mean, mean)
-    low, high = stats.t.interval(CONFIDENCE, n - 1, loc=mean, scale=sd / math.sqrt(n))
+    low, high = _scipy_stats().t.interval(CONFIDENCE, n - 1, loc=mean, scale=sd / math.sqrt(n))
     return Spread(n, mean, sd, float(low), float(high))
 
 
@@ -71,7 +77,7 @@ def welch(leader: Sequence[float], other: Sequence[float]) -> TestResult:
     """
     if len(leader) < 2 or len(other) < 2:
         raise ValueError("Welch's t-test needs at least 2 values on each side")
-    result = stats.ttest_ind(leader, other, equal_var=False)
+    result = _scipy_stats().ttest_ind(leader, other, equal_var=False)
     p_value = float(result.pvalue)
     if math.isnan(p_value):  # both groups constant: no evidence either way unless their means differ
         p_value = 1.0 if np.mean(leader) == np.mean(other) else 0.0
@@ -94,7 +100,7 @@ def mcnemar_exact(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> TestR
         raise ValueError(f"both runs must be scored on the same reviews ({a.size} vs {b.size})")
     only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
     discordant = only_a + only_b
-    p_value = 1.0 if discordant == 0 else float(stats.binomtest(only_a, discordant, 0.5).pvalue)
+    p_value = 1.0 if discordant == 0 else float(_scipy_stats().binomtest(only_a, discordant, 0.5).pvalue)
     return TestResult("McNemar's exact test", float(only_a), p_value,
                       f"{a.size:,} test reviews: {only_a:,} only the first got right, {only_b:,} only the second",
                       only_a >= only_b)

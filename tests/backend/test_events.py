@@ -1,5 +1,8 @@
 """Server-Sent Events: one run's stream, the all-runs stream, resume by Last-Event-ID."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import httpx
 
 from tests.support.factories import finish, launch, launch_and_claim, post_epoch, sse_events
@@ -60,11 +63,23 @@ def test_last_event_id_resumes_without_gaps(client: httpx.Client, module_backend
     assert [event["event"] for event in replayed] == ["status", "epoch", "status", "epoch", "status"]
 
 
+@contextmanager
+def all_runs_events(url: str, last_event_id: str | None = None) -> Iterator[Iterator[dict]]:
+    """The events of GET /api/events on the backend at `url` (resumed after `last_event_id`), while open."""
+    headers = {} if last_event_id is None else {"Last-Event-ID": last_event_id}
+    with httpx.stream("GET", f"{url}/api/events", headers=headers, timeout=10) as stream:
+        yield sse_events(stream)
+
+
+def launched_and_announced(client: httpx.Client, events: Iterator[dict]) -> tuple[dict, dict]:
+    """Launch a run and read the all-runs stream's event that announces it: (run, event)."""
+    run = launch(client)
+    return run, next(events)
+
+
 def test_all_runs_stream_announces_launch_and_delete(client: httpx.Client, module_backend):
-    with httpx.stream("GET", f"{module_backend[0]}/api/events", timeout=10) as stream:
-        events = sse_events(stream)
-        run = launch(client)
-        created = next(events)
+    with all_runs_events(module_backend[0]) as events:
+        run, created = launched_and_announced(client, events)
         client.post(f"/api/runs/{run['id']}/cancel")
         cancelled = next(events)
         client.delete(f"/api/runs/{run['id']}")
@@ -76,8 +91,8 @@ def test_all_runs_stream_announces_launch_and_delete(client: httpx.Client, modul
 
 def test_all_runs_stream_sends_a_snapshot_of_active_runs_when_the_resume_is_too_old(client: httpx.Client, module_backend):
     queued = launch(client)
-    with httpx.stream("GET", f"{module_backend[0]}/api/events", headers={"Last-Event-ID": "1"}, timeout=10) as stream:
-        snapshot = next(sse_events(stream))
+    with all_runs_events(module_backend[0], last_event_id="1") as events:
+        snapshot = next(events)
     client.post(f"/api/runs/{queued['id']}/cancel")
     assert snapshot["event"] == "snapshot"
     assert queued["id"] in [run["id"] for run in snapshot["data"]["runs"]]
@@ -86,13 +101,11 @@ def test_all_runs_stream_sends_a_snapshot_of_active_runs_when_the_resume_is_too_
 
 
 def test_all_runs_stream_replays_instead_of_a_snapshot_when_it_can(client: httpx.Client, module_backend):
-    with httpx.stream("GET", f"{module_backend[0]}/api/events", timeout=10) as stream:
-        events = sse_events(stream)
-        run = launch(client)
-        created = next(events)
+    with all_runs_events(module_backend[0]) as events:
+        run, created = launched_and_announced(client, events)
     client.post(f"/api/runs/{run['id']}/cancel")
-    with httpx.stream("GET", f"{module_backend[0]}/api/events", headers={"Last-Event-ID": created["id"]}, timeout=10) as stream:
-        resumed = next(sse_events(stream))
+    with all_runs_events(module_backend[0], last_event_id=created["id"]) as events:
+        resumed = next(events)
     assert (resumed["event"], resumed["data"]["id"], resumed["data"]["status"]) == ("status", run["id"], "cancelled")
 
 

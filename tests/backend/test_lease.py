@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -29,7 +30,8 @@ def test_run_without_heartbeat_fails_with_the_reason_keeping_epochs(short_lease_
     post_epoch(client, run["id"], 1)
     failed = wait_for(lambda: (r := client.get(f"/api/runs/{run['id']}").json())["status"] == "failed" and r, timeout=5)
     assert failed["error"] == "worker w1 lost: no heartbeat for 1 s"
-    assert failed["finished_at"] is not None
+    held = datetime.fromisoformat(failed["finished_at"]) - datetime.fromisoformat(failed["started_at"])
+    assert held.total_seconds() >= 0.99   # failed only once its one-second lease had run out
     assert len(client.get(f"/api/runs/{run['id']}/metrics").json()) == 1
 
 

@@ -1,5 +1,7 @@
 """The public REST API without a worker: catalogue, launch and its validation, listing, labels, clone, delete."""
 
+from datetime import datetime
+
 import httpx
 import pytest
 
@@ -63,7 +65,8 @@ def test_launch_queues_run_with_defaults_filled_in(client: httpx.Client):
     assert run["hyperparams"]["epochs"] == 2
     assert run["hyperparams"]["optimizer"] == "adam"
     assert run["epochs_total"] == 2 and run["epochs_done"] == 0
-    assert run["param_count"] > 0
+    counted = client.post("/api/architectures/lstm/summary", json=run["hyperparams"]).json()["param_count"]
+    assert run["param_count"] == counted > 0
     assert run["created_at"].endswith("Z")
     assert run["tags"] == ["t1"] and run["progress"] is None and run["has_checkpoint"] is False
 
@@ -168,8 +171,10 @@ def test_cancel_queued_run_cancels_it_at_once(client: httpx.Client):
     run = launch(client)
     response = client.post(f"/api/runs/{run['id']}/cancel")
     assert response.status_code == 200
-    assert response.json()["status"] == "cancelled"
-    assert response.json()["finished_at"] is not None
+    cancelled = response.json()
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["started_at"] is None   # it never ran; it ended when cancelled
+    assert datetime.fromisoformat(cancelled["finished_at"]) >= datetime.fromisoformat(run["created_at"])
 
 
 def test_cancel_cancelled_run_is_409(client: httpx.Client):

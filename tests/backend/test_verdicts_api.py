@@ -1,6 +1,7 @@
 """Kept test predictions (upload, limits, analysis), two runs' disagreement, and the leaderboard's rules."""
 
 import json
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -33,6 +34,24 @@ def _succeed(client: httpx.Client, worker: str, test_acc: float, probabilities: 
         assert _put(client, run["id"], {"probabilities": probabilities, "labels": LABELS}, worker).status_code == 204
     assert finish(client, run["id"], worker=worker, test_acc=test_acc).status_code == 200
     return run
+
+
+def _loaded(pid: int, package: str) -> bool:
+    """Whether process `pid` has loaded a compiled module of `package` (its shared objects are mapped)."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return f"/site-packages/{package}/" in maps
+
+
+def test_the_backend_starts_without_scipy_and_scikit_learn_and_loads_them_on_first_use(client, module_backend):
+    """First in this module: nothing has asked the module's backend for a statistic yet."""
+    pid = module_backend[0].process.pid
+    assert _loaded(pid, "torch")   # the warm-up thread's import is seen, so an absence below means something
+    assert not _loaded(pid, "scipy") and not _loaded(pid, "sklearn")
+    run = _running(client, "w1")
+    assert _put(client, run["id"], {"probabilities": [0.9, 0.2, 0.4, 0.8, 0.7, 0.1, 0.95, 0.3],
+                                    "labels": LABELS}).status_code == 204
+    assert client.get(f"/api/runs/{run['id']}/predictions").status_code == 200
+    assert _loaded(pid, "sklearn") and _loaded(pid, "scipy")
 
 
 def test_predictions_round_trip_with_confusion_roc_and_worst_errors(client: httpx.Client):

@@ -3,6 +3,7 @@
 import io
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import httpx
 import pytest
@@ -36,7 +37,8 @@ def test_claim_hands_out_oldest_run_running_under_the_worker(client: httpx.Clien
     assert body["lease_expires_at"].endswith("Z")
     claimed = client.get(f"/api/runs/{run['id']}").json()
     assert (claimed["status"], claimed["worker"], claimed["device"], claimed["attempts"]) == ("running", "w1", "cpu", 1)
-    assert claimed["started_at"] is not None
+    assert datetime.fromisoformat(claimed["started_at"]) >= datetime.fromisoformat(run["created_at"])
+    assert datetime.fromisoformat(body["lease_expires_at"]) > datetime.fromisoformat(claimed["started_at"])
 
 
 def test_waiting_claim_wakes_when_a_run_is_launched(client: httpx.Client, module_backend):
@@ -185,7 +187,8 @@ def test_finish_succeeded_records_test_metrics(client: httpx.Client):
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["test_acc"], body["test_loss"], body["error"]) == ("succeeded", 0.81, 0.42, None)
-    assert body["finished_at"] is not None and body["duration_seconds"] >= 0
+    started, ended = datetime.fromisoformat(body["started_at"]), datetime.fromisoformat(body["finished_at"])
+    assert ended >= started and body["duration_seconds"] == pytest.approx((ended - started).total_seconds())
 
 
 def test_finish_failed_keeps_the_error(client: httpx.Client):

@@ -16,5 +16,5 @@ def test_an_unwritable_checkpoint_folder_fails_the_run_naming_it_and_keeps_its_e
     assert failed["status"] == "failed"
     assert "but its checkpoint was not saved: Could not write " in failed["error"]
     assert str(worker_dir / "checkpoints" / f"run-{run['id']}.pt") in failed["error"]
-    assert failed["test_acc"] is not None and failed["best_epoch"] in (1, 2)
+    assert failed["test_acc"] > 0.8 and failed["best_epoch"] in (1, 2)   # the trained model's own test figure
     assert [row["epoch"] for row in metrics] == [1, 2]

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 import httpx
+import numpy as np
 import pytest
 
 from tests.integration.runs import api_client, get_run, launch, wait_for_run, wait_until_terminal
@@ -95,7 +96,8 @@ def test_a_finished_run_keeps_its_test_predictions_and_worst_errors(api):
     assert body["accuracy"] == pytest.approx(finished["test_acc"], abs=1e-6)
     confusion = body["confusion"]
     assert confusion["tn"] + confusion["fp"] + confusion["fn"] + confusion["tp"] == body["n"] > 0
-    assert 0.0 <= body["roc"]["auc"] <= 1.0
+    roc = body["roc"]   # a trained fasttext ranks synthetic's test reviews almost perfectly (0.97 to 0.99 by seed)
+    assert roc["auc"] > 0.9 and roc["auc"] == pytest.approx(np.trapezoid(roc["tpr"], roc["fpr"]), abs=1e-6)
     wrong_conf = [abs(review["probability"] - 0.5) for review in body["wrong"]]
     assert wrong_conf == sorted(wrong_conf, reverse=True) and len(wrong_conf) <= 50
     for review in body["wrong"]:

@@ -2,9 +2,13 @@
 
 import io
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+from worker.data import DatasetUnavailable
 
 WORDS = {1: "great superb moving lovely brilliant".split(), 0: "awful dull boring dreadful tedious".split()}
 FILLER = "the a film story cast scene and of it was".split()
@@ -56,3 +60,10 @@ def flip_bytes(path: Path, at: float = 0.5, count: int = 16) -> Path:
         data[offset] ^= 0xFF
     path.write_bytes(bytes(data))
     return path
+
+
+def unavailable_message(load: Callable, *args, **kwargs) -> str:
+    """The message of the DatasetUnavailable that `load(*args, **kwargs)` raises; the test fails if it raises none."""
+    with pytest.raises(DatasetUnavailable) as error:
+        load(*args, **kwargs)
+    return str(error.value)

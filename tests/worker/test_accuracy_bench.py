@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 from tests.support.bench import load_bench
+from worker.training import EpochMetrics, TrainResult
 
 TINY = ["--dataset", "synthetic", "--epochs", "1", "--limit", "200", "--device", "cpu",
         "--set", "num_words=1000", "--set", "maxlen=32", "--set", "embedding_dim=8", "--set", "batch_size=64", "--set", "ngram_buckets=1000",
@@ -62,11 +63,18 @@ def test_with_seed_adds_a_seed_row_per_contestant(bench, tmp_path):
     assert [line.split(" | ")[1] for line in lines[2:]] == ["default", "seed"]
 
 
-def test_run_record_has_the_chosen_epoch_and_test_accuracy(bench, tmp_path):
+def test_run_record_has_the_chosen_epoch_and_test_accuracy(bench, tmp_path, monkeypatch):
+    # A training whose chosen epoch (2) is neither the last nor the one of the highest validation accuracy:
+    # the record must take the trainer's choice and its test figures, not recompute them.
+    epochs = [EpochMetrics(epoch=n, train_loss=0.7, train_acc=0.5, val_loss=loss, val_acc=acc, seconds=s)
+              for n, loss, acc, s in ((1, 0.6, 0.70, 1.0), (2, 0.4, 0.80, 2.0), (3, 0.5, 0.85, 6.0))]
+    trained = TrainResult(epochs=epochs, best_epoch=2, test_loss=0.45, test_acc=0.8125, param_count=1234, device="cpu")
+    monkeypatch.setattr(bench.runner, "run_experiment", lambda *args, **kwargs: trained)
     _run(bench, tmp_path, "fasttext")
     [record] = _runs(tmp_path)
-    assert record["epochs_run"] == 1 and record["best_epoch"] == 1
-    assert 0.0 <= record["test_acc"] <= 1.0
+    assert (record["epochs_run"], record["best_epoch"], record["val_acc"]) == (3, 2, 0.80)
+    assert (record["test_acc"], record["test_loss"], record["param_count"]) == (0.8125, 0.45, 1234)
+    assert record["seconds_per_epoch"] == pytest.approx(3.0)
     assert record["hyperparams"]["maxlen"] == 32
     tree = subprocess.run(["git", "rev-parse", "--short", "HEAD:worker"], capture_output=True, text=True).stdout.strip()
     assert record["worker_code"].split("+")[0] == (tree or "unknown")  # the worker/ code it was trained with

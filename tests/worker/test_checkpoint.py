@@ -4,6 +4,7 @@ import errno
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -120,7 +121,10 @@ def test_a_full_disk_fails_after_training_with_the_metrics_and_the_space_needed(
     with pytest.raises(CheckpointNotSaved) as error:
         run_experiment("fasttext", "synthetic", TINY, device="cpu", on_epoch=epochs.append,
                        checkpoint_path=target, data_dir=tmp_path / "data")
-    assert len(epochs) == 1 and 0.0 <= error.value.result.test_acc <= 1.0
+    result = error.value.result   # the finished training's own metrics, not placeholders
+    assert result.epochs == epochs and len(epochs) == 1 and result.best_epoch == 1
+    labels = np.asarray(result.predictions["labels"])   # (N_test,) the test reviews' labels, in test order
+    assert result.test_acc == pytest.approx(np.mean((result.test_probabilities > 0.5) == labels))
     message = str(error.value)
     assert message.startswith(f"Training finished (test accuracy {error.value.result.test_acc:.4f}, best epoch 1) "
                               f"but its checkpoint was not saved: Could not write {target}: the disk is full (")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.support.archives import write_archive, write_folder
+from tests.support.archives import unavailable_message, write_archive, write_folder
 from worker.config import settings
 from worker.data import DATASETS, DatasetUnavailable, load_dataset
 from worker.data import archive as archive_module
@@ -193,9 +193,7 @@ def test_truncated_archive_raises_dataset_unavailable(archive: Path, tmp_path: P
 
 def test_archive_without_reviews_raises_dataset_unavailable(tmp_path: Path):
     empty = write_archive(tmp_path / "empty.tar.gz", EXTRA_MEMBERS)
-    with pytest.raises(DatasetUnavailable) as error:
-        load_tiny(empty, tmp_path / "data")
-    assert str(error.value) == (
+    assert unavailable_message(load_tiny, empty, tmp_path / "data") == (
         f"The aclImdb data at {empty} holds no reviews under aclImdb/train/neg (read 0 train/neg, 0 train/pos, "
         "0 test/neg, 0 test/pos reviews; skipped nothing); each split needs both classes, laid out as "
         "aclImdb/{train,test}/{pos,neg}/*.txt. Set BATTLEFIELD_ACLIMDB to the complete aclImdb_v1.tar.gz or its "
@@ -205,9 +203,7 @@ def test_archive_without_reviews_raises_dataset_unavailable(tmp_path: Path):
 
 def test_missing_path_raises_dataset_unavailable_naming_the_variable(tmp_path: Path):
     missing = tmp_path / "nowhere.tar.gz"
-    with pytest.raises(DatasetUnavailable) as error:
-        load_tiny(missing, tmp_path / "data")
-    assert str(error.value) == (
+    assert unavailable_message(load_tiny, missing, tmp_path / "data") == (
         f"aclImdb archive not found at {missing}; set BATTLEFIELD_ACLIMDB to the path of "
         "aclImdb_v1.tar.gz or its extracted folder."
     )
@@ -219,9 +215,7 @@ def test_failed_download_raises_dataset_unavailable_with_advice(tmp_path, monkey
 
     monkeypatch.setattr("worker.data.settings", settings.model_copy(update={"aclimdb_path": None}))
     monkeypatch.setattr(download_module.urllib.request, "urlopen", offline)
-    with pytest.raises(DatasetUnavailable) as error:
-        load_dataset("aclimdb", data_dir=tmp_path)
-    assert str(error.value) == (
+    assert unavailable_message(load_dataset, "aclimdb", data_dir=tmp_path) == (
         "Could not download the aclImdb archive (URLError: <urlopen error no route to host>). Download "
         "aclImdb_v1.tar.gz yourself and set BATTLEFIELD_ACLIMDB to its path, or use the synthetic dataset."
     )
@@ -254,9 +248,7 @@ def test_imdb_offline_raises_dataset_unavailable_suggesting_aclimdb(tmp_path, mo
         raise OSError("no network")
 
     monkeypatch.setattr(keras.datasets.imdb, "load_data", offline)
-    with pytest.raises(DatasetUnavailable) as error:
-        load_dataset("imdb", data_dir=tmp_path)
-    assert str(error.value) == (
+    assert unavailable_message(load_dataset, "imdb", data_dir=tmp_path) == (
         "Could not download the Keras IMDB dataset (OSError: no network). You appear to be offline: use the "
         "aclimdb dataset with a local archive (set BATTLEFIELD_ACLIMDB) or the synthetic dataset."
     )

@@ -17,7 +17,8 @@ def test_parts_follow_the_parameters_the_optimiser_and_the_data():
     assert with_adam.weights == with_adam.gradients == with_adam.best_weights == 4 * count
     assert (with_adam.optimizer, with_sgd.optimizer) == (8 * count, 0)
     assert with_adam.data == 50_000 * 100 * 8 + 50_000 * 4
-    assert with_adam.activations > 0
+    twice = estimate_memory("cnn", adam.model_copy(update={"batch_size": 2 * adam.batch_size}), count, "imdb")
+    assert with_adam.activations > 0 and twice.activations == pytest.approx(2 * with_adam.activations, abs=2)  # per batch
 
 
 def test_activation_extrapolation_matches_a_full_length_count():

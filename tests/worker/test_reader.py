@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.support.archives import flip_bytes, generated_reviews, without, write_archive, write_folder
+from tests.support.archives import flip_bytes, generated_reviews, unavailable_message, without, write_archive, write_folder
 from worker.config import settings
 from worker.data import DatasetUnavailable, load_dataset
 from worker.data.aclimdb import read_reviews
@@ -92,9 +92,7 @@ def test_an_archive_without_a_class_is_refused_naming_it(tmp_path, members, fold
 
 def test_a_folder_without_a_class_folder_is_refused_naming_it(tmp_path, members):
     folder = write_folder(tmp_path / "extracted", without(members, "test/neg"))
-    with pytest.raises(DatasetUnavailable) as error:
-        load(folder, tmp_path / "data")
-    assert str(error.value) == (
+    assert unavailable_message(load, folder, tmp_path / "data") == (
         f"The aclImdb folder {folder / 'aclImdb'} has no test/neg folder; expected the layout "
         "aclImdb/{train,test}/{pos,neg}/*.txt. Set BATTLEFIELD_ACLIMDB to the folder the archive extracts to "
         "(or to the archive itself)."
@@ -236,9 +234,7 @@ def test_an_archive_of_the_expected_sha256_loads(tmp_path, archive, monkeypatch)
 
 def test_a_validation_share_that_rounds_to_zero_is_refused_with_the_figures(tmp_path):
     tiny = write_archive(tmp_path / "tiny.tar.gz", generated_reviews(2))
-    with pytest.raises(DatasetUnavailable) as error:
-        load(tiny, tmp_path / "data", val_split=0.2)
-    assert str(error.value) == (
+    assert unavailable_message(load, tiny, tmp_path / "data", val_split=0.2) == (
         "The validation share would hold no negative review: val_split 0.2 keeps 0 of 2 negative, 0 of 2 positive "
         "training reviews for validation; raise val_split to at least 0.26 or train on more reviews."
     )
