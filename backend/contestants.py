@@ -30,6 +30,11 @@ def _datasets() -> dict[str, dict[str, str]]:
     return lazyimport.load("worker.data").DATASETS
 
 
+def dataset_names() -> list[str]:
+    """The names a run's `dataset` may take (worker.data.DATASETS)."""
+    return list(_datasets())
+
+
 def warm_up() -> None:
     """Import the registry and the datasets now (a start-up thread calls it, so the first launch does not wait)."""
     _contestants()

@@ -13,6 +13,7 @@ from sse_starlette.sse import AppStatus
 
 from backend import __version__, contestants, notify, queue
 from backend.access import install_access
+from backend.api_docs import install_api_docs
 from backend.config import settings
 from backend.db import SessionLocal, engine, upgrade_database
 from backend.errors import install_error_handlers
@@ -106,5 +107,6 @@ def create_app() -> FastAPI:
         app.include_router(module.router, max_body_size=settings.max_body_bytes)  # 413 over it; the uploads set their own
     mount_static(app)
     app.add_middleware(TooLargeAsJson)
+    install_api_docs(app)  # error answers, links and launch constraints in /openapi.json
     install_access(app)  # outermost: a request without the token is refused before its body is read
     return app

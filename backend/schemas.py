@@ -28,6 +28,11 @@ def storable_text(text: Any) -> Any:
     return text
 
 
+STORABLE_SCHEMA = {"pattern": "^[^\\u0000]*$"}
+"""What `storable_text` refuses, as JSON Schema can say it: no NUL. (Unpaired surrogates are not valid UTF-8,
+so no conforming JSON text carries them; the check refuses the escapes that spell them.)"""
+
+
 def stored_text(max_length: int | None = None, min_length: int | None = None) -> Any:
     """A str type of `min_length` to `max_length` characters that a database can store (`storable_text`).
 
@@ -35,7 +40,8 @@ def stored_text(max_length: int | None = None, min_length: int | None = None) ->
     `Annotated[str, AfterValidator]`) pydantic checks them as a generic length and its 422 says "items"
     instead of characters. The storability check runs first, on the raw input.
     """
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length), BeforeValidator(storable_text)]
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length),
+                     Field(json_schema_extra=STORABLE_SCHEMA), BeforeValidator(storable_text)]
 
 
 StoredText = stored_text()
@@ -248,7 +254,8 @@ class DatasetPublic(BaseModel):
 class PredictRequest(BaseModel):
     """A review to score."""
 
-    text: str = Field(max_length=MAX_REVIEW_CHARS, description=f"Review text in English, at most {MAX_REVIEW_CHARS:,} characters.")
+    text: str = Field(max_length=MAX_REVIEW_CHARS, json_schema_extra={"pattern": r"\S"},  # _not_blank, as a schema says it
+                      description=f"Review text in English, at most {MAX_REVIEW_CHARS:,} characters, not all blank.")
 
     @field_validator("text")
     @classmethod

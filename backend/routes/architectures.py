@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Query
 
 from backend import queue
+from backend.api_docs import errors
 from backend.config import settings
 from backend.contestants import architectures, datasets, memory_estimate, memory_public, summary
 from backend.deps import SessionDep
@@ -19,7 +20,7 @@ def list_architectures() -> list[dict]:
     return architectures()
 
 
-@router.post("/architectures/{name}/summary", response_model=SummaryPublic)
+@router.post("/architectures/{name}/summary", response_model=SummaryPublic, responses=errors(404))
 def summarize_architecture(
     name: str,
     hyperparams: dict[str, Any] = Body(default_factory=dict),

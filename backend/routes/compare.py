@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from backend import store
+from backend.api_docs import errors
 from backend.deps import SessionDep, StateDep, run_id_from_text
 from backend.errors import InvalidInput
 from backend.schemas import DB_INT_MAX, CompareEntry, ComparePublic, EpochPublic
@@ -11,6 +12,8 @@ from backend.schemas import DB_INT_MAX, CompareEntry, ComparePublic, EpochPublic
 router = APIRouter(prefix="/api", tags=["compare"])
 
 MAX_COMPARE = 50
+IDS_SCHEMA = {"pattern": rf"^[1-9][0-9]{{0,8}}(,[1-9][0-9]{{0,8}}){{0,{MAX_COMPARE - 1}}}$"}
+"""The OpenAPI schema of `ids`: 1 to MAX_COMPARE run ids (what `parse_ids` accepts, spaces aside)."""
 
 
 def parse_ids(ids: str) -> list[int]:
@@ -31,8 +34,8 @@ def parse_ids(ids: str) -> list[int]:
     return parsed
 
 
-@router.get("/compare", response_model=ComparePublic)
-def compare(ids: Annotated[str, Query(description="Run ids, comma-separated: 1,2,3")], session: SessionDep, state: StateDep) -> ComparePublic:
+@router.get("/compare", response_model=ComparePublic, responses=errors(404))
+def compare(ids: Annotated[str, Query(description="Run ids, comma-separated: 1,2,3", json_schema_extra=IDS_SCHEMA)], session: SessionDep, state: StateDep) -> ComparePublic:
     """The runs and their epoch rows in one reply, in the order asked; 404 names a missing id."""
     entries = []
     for run_id in parse_ids(ids):

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import FileResponse
 
 from backend import store
+from backend.api_docs import errors
 from backend.csv_export import epochs_csv, runs_csv
 from backend.deps import RunId, SessionDep, StateDep
 from backend.errors import NotFound
@@ -28,7 +29,7 @@ def download_runs(query: RunsQueryDep, session: SessionDep, state: StateDep) -> 
     return Response(text, media_type=CSV, headers=_attachment("runs.csv"))
 
 
-@router.get("/runs/{run_id}/metrics.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+@router.get("/runs/{run_id}/metrics.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}, **errors(404)})
 def download_metrics(run_id: RunId, session: SessionDep) -> Response:
     """The run's epoch rows as CSV; 404 for an unknown run."""
     text = epochs_csv(store.metrics(session, run_id))
@@ -36,7 +37,7 @@ def download_metrics(run_id: RunId, session: SessionDep) -> Response:
 
 
 @router.get("/runs/{run_id}/checkpoint", response_class=FileResponse,
-            responses={200: {"content": {"application/octet-stream": {}}}})
+            responses={200: {"content": {"application/octet-stream": {}}}, **errors(404)})
 def download_checkpoint(run_id: RunId, session: SessionDep) -> FileResponse:
     """The run's checkpoint file (torch.save format, see docs/ARCHITECTURE.md); 404 when it has none."""
     store.get_run(session, run_id)

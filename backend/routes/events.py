@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse
 
 from backend import store
+from backend.api_docs import errors
 from backend.config import settings
 from backend.db import SessionLocal
 from backend.deps import RunId, StateDep
@@ -107,7 +108,7 @@ def _read_run(run_id: int):
         return store.get_run(session, run_id)
 
 
-@router.get("/runs/{run_id}/events", responses=SSE_DOC, response_class=EventSourceResponse)
+@router.get("/runs/{run_id}/events", responses={**SSE_DOC, **errors(404)}, response_class=EventSourceResponse)
 async def run_events(run_id: RunId, state: StateDep, last_event_id: Annotated[str | None, Header()] = None) -> EventSourceResponse:
     """One run's `status`, `progress`, `epoch` and a final `end` once it is terminal (then the stream closes)."""
     resume_from = _parse_last_event_id(last_event_id)

@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from backend import groups, store
+from backend.api_docs import errors
 from backend.deps import SessionDep, StateDep
-from backend.routes.runs import MAX_PAGE, parse_statuses
+from backend.routes.runs import MAX_PAGE, STATUSES_SCHEMA, parse_statuses
 from backend.schemas import DB_INT_MAX, StoredText
 from backend.verdict_schemas import GroupCurvePublic, GroupDetailPublic, GroupPublic, GroupsPublic
 
@@ -21,7 +22,8 @@ def list_groups(
     dataset: StoredText | None = None,
     architecture: StoredText | None = None,
     tag: StoredText | None = None,
-    status: Annotated[str | None, Query(description="Only member runs in this status (or these, comma-separated).")] = None,
+    status: Annotated[str | None, Query(description="Only member runs in this status (or these, comma-separated).",
+                                        json_schema_extra=STATUSES_SCHEMA)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=DB_INT_MAX)] = 0,
 ) -> Response:
@@ -35,7 +37,7 @@ def list_groups(
     return Response(page.model_dump_json(), media_type="application/json")
 
 
-@router.get("/{group_id}", response_model=GroupDetailPublic)
+@router.get("/{group_id}", response_model=GroupDetailPublic, responses=errors(404))
 def read_group(group_id: GroupId, session: SessionDep, state: StateDep) -> GroupDetailPublic:
     """One group over all its runs, with the member runs; 404 for an unknown group id."""
     summary = groups.get_group(session, group_id)
@@ -43,7 +45,7 @@ def read_group(group_id: GroupId, session: SessionDep, state: StateDep) -> Group
     return GroupDetailPublic(**summary, runs=members)
 
 
-@router.get("/{group_id}/curve", response_model=GroupCurvePublic)
+@router.get("/{group_id}/curve", response_model=GroupCurvePublic, responses=errors(404))
 def read_group_curve(group_id: GroupId, session: SessionDep) -> GroupCurvePublic:
     """The group's learning curve: per epoch the runs that reached it (`n`) and each metric's mean, sd and 95 % CI."""
     points = groups.group_curve(session, group_id)

@@ -3,11 +3,13 @@
 Every route is a plain `def`: FastAPI runs it in its thread pool, so a database wait never stalls the event loop.
 """
 
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from backend import predictions, queue, run_query, store
+from backend.api_docs import errors
 from backend.contestants import numeric_hyperparams, validate_launch
 from backend.deps import RunId, SessionDep, StateDep
 from backend.errors import Conflict, InvalidInput
@@ -38,6 +40,11 @@ def _announce_queued(state, row) -> RunPublic:
     public = state.publish_run(row)
     state.run_available.notify()
     return public
+
+
+_ONE_STATUS = "(" + "|".join(value.value for value in RunStatus) + ")"
+STATUSES_SCHEMA = {"pattern": rf"^ *{_ONE_STATUS} *(, *{_ONE_STATUS} *)*$"}
+"""The OpenAPI schema of a `status` filter: what `parse_statuses` accepts (the check itself stays there, for its message)."""
 
 
 def parse_statuses(status: str | None) -> list[str] | None:
@@ -86,11 +93,13 @@ def launch_run(body: RunCreate, session: SessionDep, state: StateDep) -> LaunchP
 
 
 def runs_query(
-    status: Annotated[str | None, Query(description="One status or several, comma-separated.")] = None,
+    status: Annotated[str | None, Query(description="One status or several, comma-separated.",
+                                        json_schema_extra=STATUSES_SCHEMA)] = None,
     architecture: StoredText | None = None,
     tag: Annotated[StoredText | None, Query(description="Runs with a tag containing this text (any case).")] = None,
     q: Annotated[stored_text(200) | None, Query(description="Runs whose name contains this text (any case).")] = None,
-    sort: Annotated[str, Query(max_length=120, description=f"One of: {', '.join(run_query.SORTS)}.")] = "id",
+    sort: Annotated[str, Query(max_length=120, description=f"One of: {', '.join(run_query.SORTS)}.", json_schema_extra={
+        "anyOf": [{"enum": [*run_query.SORT_COLUMNS, "duration"]}, {"pattern": rf"^{re.escape(run_query.HP_PREFIX)}[A-Za-z0-9_]+$"}]})] = "id",
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
 ) -> dict:
     """The filters and order of a runs listing (GET /api/runs and GET /api/runs.csv); 422 for an unknown sort."""
@@ -121,26 +130,26 @@ def list_runs(
     return Response(page.model_dump_json(), media_type="application/json")
 
 
-@router.get("/{run_id}", response_model=RunPublic)
+@router.get("/{run_id}", response_model=RunPublic, responses=errors(404))
 def read_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     """One run: config, status, timings, parameter count, best and final metrics, error."""
     return state.run_public(store.get_run(session, run_id))
 
 
-@router.patch("/{run_id}", response_model=RunPublic)
+@router.patch("/{run_id}", response_model=RunPublic, responses=errors(404))
 def update_run(run_id: RunId, body: RunUpdate, session: SessionDep, state: StateDep) -> RunPublic:
     """Change a run's name, tags or notes."""
     row = store.update_labels(session, run_id, body.model_dump(exclude_unset=True, exclude_none=True))
     return state.publish_run(row, announce_end=False)
 
 
-@router.post("/{run_id}/cancel", response_model=RunPublic)
+@router.post("/{run_id}/cancel", response_model=RunPublic, responses=errors(404, 409))
 def cancel_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     """A queued run is cancelled at once; a running one turns cancelling and its worker stops it."""
     return state.publish_run(queue.cancel(session, run_id))
 
 
-@router.post("/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic)
+@router.post("/{run_id}/clone", status_code=status.HTTP_201_CREATED, response_model=RunPublic, responses=errors(404))
 def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     """A new queued run with the same contestant, dataset, hyperparameters, tags and custom name.
 
@@ -162,7 +171,7 @@ def clone_run(run_id: RunId, session: SessionDep, state: StateDep) -> RunPublic:
     return _announce_queued(state, row)
 
 
-@router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{run_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(404, 409))
 def delete_run(run_id: RunId, session: SessionDep, state: StateDep) -> Response:
     """Delete a run that is not running, with its epoch rows, checkpoint and predictions."""
     store.delete_run(session, run_id)
@@ -174,13 +183,13 @@ def delete_run(run_id: RunId, session: SessionDep, state: StateDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{run_id}/metrics", response_model=list[EpochPublic])
+@router.get("/{run_id}/metrics", response_model=list[EpochPublic], responses=errors(404))
 def read_metrics(run_id: RunId, session: SessionDep) -> Response:
     """The run's epoch rows in order; null where a metric was NaN."""
     return Response(dumps(store.metrics(session, run_id)), media_type="application/json")
 
 
-@router.post("/{run_id}/predict", response_model=PredictPublic)
+@router.post("/{run_id}/predict", response_model=PredictPublic, responses=errors(404, 409))
 def predict(run_id: RunId, body: PredictRequest, session: SessionDep, state: StateDep) -> PredictPublic:
     """The finished run's probability that the review is positive."""
     store.get_run(session, run_id)

@@ -6,6 +6,7 @@ import numpy as np
 from fastapi import APIRouter, Query
 
 from backend import predictions, store
+from backend.api_docs import errors
 from backend.deps import RunId, SessionDep, StateDep
 from backend.errors import Conflict, InvalidInput
 from backend.leaderboard import leaderboard
@@ -17,6 +18,8 @@ from backend.verdict_schemas import DisagreementPublic, LeaderboardPublic, Predi
 router = APIRouter(prefix="/api", tags=["verdicts"])
 
 MAX_DISAGREEMENT_REVIEWS = 50
+PAIR_SCHEMA = {"pattern": "^[1-9][0-9]{0,8},[1-9][0-9]{0,8}$"}
+"""The OpenAPI schema of the disagreement's `ids`: two run ids."""
 
 
 @router.get("/leaderboard", response_model=LeaderboardPublic)
@@ -32,7 +35,7 @@ def read_leaderboard(
     return LeaderboardPublic(**leaderboard(session, dataset, state.run_public))
 
 
-@router.get("/runs/{run_id}/predictions", response_model=PredictionsPublic)
+@router.get("/runs/{run_id}/predictions", response_model=PredictionsPublic, responses=errors(404))
 def read_predictions(run_id: RunId, session: SessionDep) -> PredictionsPublic:
     """What the run's kept test predictions say: confusion matrix, ROC and AUC, reliability, worst errors.
 
@@ -42,8 +45,8 @@ def read_predictions(run_id: RunId, session: SessionDep) -> PredictionsPublic:
     return PredictionsPublic(**predictions.analyse(run_id, predictions.load(run_id)))
 
 
-@router.get("/compare/disagreement", response_model=DisagreementPublic)
-def read_disagreement(ids: Annotated[str, Query(description="Two run ids: 3,7")], session: SessionDep) -> DisagreementPublic:
+@router.get("/compare/disagreement", response_model=DisagreementPublic, responses=errors(404, 409))
+def read_disagreement(ids: Annotated[str, Query(description="Two run ids: 3,7", json_schema_extra=PAIR_SCHEMA)], session: SessionDep) -> DisagreementPublic:
     """How often two runs disagree on the same test reviews, McNemar's exact test, and the reviews where they do.
 
     422 unless exactly two ids; 404 for a run without kept predictions; 409 when they were tested on different reviews.

@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from backend import db, predictions, queue, store, workers
+from backend.api_docs import errors
 from backend.body_limit import limited_body_route
 from backend.config import settings
 from backend.db import SessionLocal
@@ -86,7 +87,7 @@ router.add_api_route(  # first in the router, so matched first
     add_epoch,
     methods=["POST"],
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"description": "This (run, epoch) was already stored; nothing changed."}},
+    responses={200: {"description": "This (run, epoch) was already stored; nothing changed."}, **errors(404, 409)},
     route_class_override=LeanEpochRoute,
 )
 
@@ -144,14 +145,14 @@ def _note_idle(worker: str, device: str) -> None:
         queue.note_idle(session, worker, device)
 
 
-@router.post("/runs/{run_id}/heartbeat", response_model=HeartbeatPublic)
+@router.post("/runs/{run_id}/heartbeat", response_model=HeartbeatPublic, responses=errors(404, 409))
 def heartbeat(run_id: RunId, body: HeartbeatRequest, session: SessionDep) -> HeartbeatPublic:
     """Renew the lease; `cancel` tells the worker to stop. 409 if this worker does not hold the run."""
     row = queue.heartbeat(session, run_id, body.worker, settings.lease_seconds)
     return HeartbeatPublic(cancel=row.status == RunStatus.CANCELLING, lease_expires_at=row.lease_expires_at)
 
 
-@router.post("/runs/{run_id}/progress", response_model=ProgressPublic)
+@router.post("/runs/{run_id}/progress", response_model=ProgressPublic, responses=errors(404, 409))
 def progress(run_id: RunId, body: ProgressRequest, state: StateDep) -> Response:
     """In-epoch progress: kept in memory and broadcast (JSON built only when a stream sends it), not stored.
 
@@ -175,6 +176,7 @@ def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
     status_code=status.HTTP_204_NO_CONTENT,
     openapi_extra={"requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
     max_body_size=settings.max_checkpoint_bytes,
+    responses=errors(404, 409),
 )
 async def upload_checkpoint(run_id: RunId, worker: str, request: Request, session: SessionDep, state: StateDep) -> Response:
     """Store the run's checkpoint (raw bytes of torch.save) at <data_dir>/checkpoints/<id>.pt."""
@@ -220,11 +222,11 @@ router.add_api_route(
     status_code=status.HTTP_204_NO_CONTENT,
     route_class_override=limited_body_route(predictions.MAX_UPLOAD_BYTES),
     max_body_size=predictions.MAX_UPLOAD_BYTES,
-    responses={411: {"description": "No Content-Length."}, 413: {"description": "Body over the limit (8 MiB)."}},
+    responses={411: {"description": "No Content-Length."}, 413: {"description": "Body over the limit (8 MiB)."}, **errors(404, 409)},
 )
 
 
-@router.post("/runs/{run_id}/finish", response_model=RunPublic)
+@router.post("/runs/{run_id}/finish", response_model=RunPublic, responses=errors(404, 409))
 def finish(run_id: RunId, body: FinishRequest, session: SessionDep, state: StateDep) -> RunPublic:
     """The worker's final verdict; the run turns succeeded, failed (with the error) or cancelled."""
     row = queue.finish(session, run_id, body.worker, body)

@@ -51,7 +51,7 @@ def test_openapi_still_documents_the_epoch_body(client: httpx.Client):
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/EpochRequest"}
     assert operation["parameters"][0]["schema"]["type"] == "integer"
-    assert set(operation["responses"]) == {"200", "201", "422"}
+    assert set(operation["responses"]) == {"200", "201", "401", "404", "409", "413", "422"}
 
 
 def test_lean_path_enforces_the_worker_token(tmp_path: Path):
