@@ -18,7 +18,7 @@ from backend.config import settings
 from backend.db import SessionLocal, engine, upgrade_database
 from backend.errors import install_error_handlers
 from backend.limits import TooLargeAsJson
-from backend.routes import architectures, compare, downloads, events, groups, health, meta, runs, session, verdicts, worker, workers
+from backend.routes import architectures, compare, downloads, events, groups, health, meta, runs, session, telemetry, verdicts, worker, workers
 from backend.state import AppState
 from backend.static import mount_static
 
@@ -103,7 +103,7 @@ def create_app() -> FastAPI:
     )
     app.state.battlefield = AppState()
     install_error_handlers(app)
-    for module in (worker, health, session, meta, architectures, runs, downloads, groups, compare, verdicts, events, workers):  # worker first: its posts are the hottest path
+    for module in (worker, health, session, meta, architectures, runs, downloads, groups, compare, verdicts, telemetry, events, workers):  # worker first: its posts are the hottest path
         app.include_router(module.router, max_body_size=settings.max_body_bytes)  # 413 over it; the uploads set their own
     mount_static(app)
     app.add_middleware(TooLargeAsJson)

@@ -1,4 +1,5 @@
-"""Database tables: runs (config + summary columns), epochs (the learning-curve history), workers."""
+"""Database tables: runs (config + summary columns), epochs (the learning-curve history), workers, and each
+run's telemetry (system samples, log lines)."""
 
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from worker.wire import EndReason, RunStatus
+from worker.wire import EndReason, LogLevel, RunStatus
 
 
 def one_of(column: str, values: type[StrEnum]) -> str:
@@ -32,6 +33,7 @@ def one_of(column: str, values: type[StrEnum]) -> str:
 
 STATUS_CHECK = one_of("status", RunStatus)
 END_REASON_CHECK = one_of("end_reason", EndReason)
+LOG_LEVEL_CHECK = one_of("level", LogLevel)
 
 
 class UTCDateTime(TypeDecorator):
@@ -79,6 +81,7 @@ class Run(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    traceback: Mapped[str | None] = mapped_column(Text, nullable=True)  # a failed run's full traceback (worker.wire.FinishReport)
     end_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)  # an EndReason; NULL if it succeeded
     param_count: Mapped[int] = mapped_column(Integer, default=0)
     clone_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -155,6 +158,42 @@ class Worker(Base):
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
+class SystemSampleRow(Base):
+    """One system sample of a run (worker.wire.SystemSample, checked by a test)."""
+
+    __tablename__ = "run_samples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    t: Mapped[float] = mapped_column(Float)
+    cpu_percent: Mapped[float] = mapped_column(Float)
+    rss_mb: Mapped[float] = mapped_column(Float)
+    memory_percent: Mapped[float] = mapped_column(Float)
+    gpu_util_percent: Mapped[float | None] = mapped_column(Float, nullable=True)
+    gpu_mem_mb: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+    __table_args__ = (Index("ix_run_samples_run_id", "run_id", "id"),)
+
+
+class LogLineRow(Base):
+    """One line of a run's log (worker.wire.LogLine, checked by a test); `id` orders a run's lines."""
+
+    __tablename__ = "run_log_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    time: Mapped[datetime] = mapped_column(UTCDateTime)
+    level: Mapped[str] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint(LOG_LEVEL_CHECK, name="ck_run_log_lines_level"),
+        Index("ix_run_log_lines_run_id", "run_id", "id"),
+    )
+
+
 runs = Run.__table__
 epochs = Epoch.__table__
 workers = Worker.__table__
+run_samples = SystemSampleRow.__table__
+run_log_lines = LogLineRow.__table__

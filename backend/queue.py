@@ -209,6 +209,7 @@ def finish(session: Session, run_id: int, worker: str, report: FinishReport) -> 
         "test_loss": finite_or_none(report.test_loss),
         "test_acc": finite_or_none(report.test_acc),
         "error": (report.error or "failed without an error message") if failed else None,
+        "traceback": report.traceback if failed else None,
     }
     if report.param_count:
         values["param_count"] = report.param_count

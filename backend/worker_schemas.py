@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from backend.schemas import StoredText, stored_text
-from worker.wire import ClaimedRun, ClaimReply, EpochMetrics, FinishReport, Progress, ProgressReply
+from worker.wire import MAX_TRACEBACK_CHARS, ClaimedRun, ClaimReply, EpochMetrics, FinishReport, Progress, ProgressReply
 
 __all__ = ["ClaimPublic", "ClaimedRun", "EpochRequest", "FinishRequest", "ProgressRequest"]
 
@@ -98,3 +98,4 @@ class FinishRequest(FinishReport):
     worker: StoredText
     device: StoredText | None = None
     error: StoredText | None = None
+    traceback: stored_text(max_length=MAX_TRACEBACK_CHARS) | None = None

@@ -20,6 +20,9 @@ class WorkerSettings(BattlefieldSettings):
     aclimdb_sha256: str | None = None
     # BATTLEFIELD_DEVICE: "auto" picks cuda, then mps, then cpu.
     device: str = "auto"
+    # BATTLEFIELD_SYSTEM_METRICS_SECONDS: how often a training run's CPU, memory and GPU use is sampled and
+    # its log lines are sent (the run page's System and Log cards).
+    system_metrics_seconds: float = Field(5.0, gt=0, le=3600)
     # The bearer token sent to the backend: BATTLEFIELD_WORKER_TOKEN (the narrower worker secret) when
     # set, else BATTLEFIELD_TOKEN (the one that guards the whole API); None when the backend asks none.
     token: str | None = Field(None, validation_alias=AliasChoices("BATTLEFIELD_WORKER_TOKEN", "BATTLEFIELD_TOKEN"))

@@ -71,6 +71,9 @@ class ProgressReply(BaseModel):
     cancel: bool = Field(description="True once the run was asked to stop: the worker stops at the next batch.")
 
 
+MAX_TRACEBACK_CHARS = 20_000      # a worker keeps the traceback's last characters (the raise is at its end)
+
+
 class FinishReport(BaseModel):
     """A worker's final verdict on a run it holds."""
 
@@ -83,6 +86,60 @@ class FinishReport(BaseModel):
     param_count: int | None = Field(None, ge=0, le=DB_INT_MAX)
     device: str | None = None
     error: str | None = None
+    traceback: str | None = Field(
+        None, max_length=MAX_TRACEBACK_CHARS,
+        description="A failed run's full Python traceback (the error's short reason is `error`).")
+
+
+# --- telemetry: what the worker's process does while a run trains, and the run's log --------------------
+MAX_LOG_MESSAGE_CHARS = 2_000      # a longer message is cut by the worker (and refused by the backend)
+MAX_LOG_LINES_PER_RUN = 5_000      # then one "truncated" line, and nothing more
+MAX_SAMPLES_PER_RUN = 20_000       # 27 h at one sample every 5 s
+MAX_TELEMETRY_ITEMS = 1_000        # samples or lines in one batch
+LOG_TRUNCATED_MESSAGE = f"log truncated: a run keeps its first {MAX_LOG_LINES_PER_RUN:,} lines"
+_BIG = 1e9                         # a bound that refuses nonsense, far above any real machine
+
+
+class SystemSample(BaseModel):
+    """What the worker's process used at one moment of a run, sampled every few seconds (psutil; torch.cuda).
+
+    GPU fields are null unless the run trains on CUDA (and utilisation also when NVML is missing).
+    """
+
+    t: float = Field(ge=0, le=_BIG, allow_inf_nan=False, description="Seconds since the run started on its worker.")
+    cpu_percent: float = Field(ge=0, le=100_000, allow_inf_nan=False,
+                               description="The worker process's CPU use since the last sample; 100 is one core busy.")
+    rss_mb: float = Field(ge=0, le=_BIG, allow_inf_nan=False, description="The process's resident memory, MiB.")
+    memory_percent: float = Field(ge=0, le=100, allow_inf_nan=False, description="The machine's memory in use, %.")
+    gpu_util_percent: float | None = Field(None, ge=0, le=100, allow_inf_nan=False,
+                                           description="The GPU's utilisation (NVML), %; null off CUDA.")
+    gpu_mem_mb: float | None = Field(None, ge=0, le=_BIG, allow_inf_nan=False,
+                                     description="Tensor memory this process holds on the GPU, MiB; null off CUDA.")
+
+
+class LogLevel(StrEnum):
+    """A log line's level (Python's logging names)."""
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+    CRITICAL = "CRITICAL"
+
+
+class LogLine(BaseModel):
+    """One line of a run's log, as the worker's logging wrote it."""
+
+    time: datetime = Field(description="When it was logged (UTC).")
+    level: LogLevel
+    message: str = Field(max_length=MAX_LOG_MESSAGE_CHARS)
+
+
+class Telemetry(BaseModel):
+    """A batch of a run's system samples and log lines, oldest first; the worker sends one every few seconds."""
+
+    samples: list[SystemSample] = Field(default_factory=list, max_length=MAX_TELEMETRY_ITEMS)
+    lines: list[LogLine] = Field(default_factory=list, max_length=MAX_TELEMETRY_ITEMS)
 
 
 class ClaimedRun(BaseModel):

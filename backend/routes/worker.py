@@ -1,4 +1,5 @@
-"""The worker's side: register, claim (long poll), heartbeat, progress, epoch rows, checkpoint, predictions, finish.
+"""The worker's side: register, claim (long poll), heartbeat, progress, epoch rows, telemetry, checkpoint, predictions,
+finish.
 
 Plain `def` routes (FastAPI's thread pool) except the claim's long poll and the checkpoint's body
 stream, which await and hop to the thread pool for each database or file call.
@@ -16,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
-from backend import db, predictions, queue, store, workers
+from backend import db, predictions, queue, store, telemetry, workers
 from backend.api_docs import errors
 from backend.body_limit import limited_body_route
 from backend.config import settings
@@ -25,6 +26,7 @@ from backend.deps import RunId, SessionDep, StateDep, get_state, run_id_from_tex
 from backend.jsonutil import dumps
 from backend.predict import checkpoint_path
 from backend.schemas import RunPublic
+from backend.telemetry_schemas import TelemetryPublic, TelemetryRequest
 from backend.verdict_schemas import PredictionsUpload
 from backend.worker_schemas import (
     ClaimedRun,
@@ -164,6 +166,16 @@ def progress(run_id: RunId, body: ProgressRequest, state: StateDep) -> Response:
     state.progress.set(run_id, point)
     state.broadcaster.publish("progress", run_id, lambda: dumps({"run_id": run_id, **point}))
     return Response(b'{"cancel":true}' if run_status == RunStatus.CANCELLING else b'{"cancel":false}', media_type="application/json")
+
+
+@router.post("/runs/{run_id}/telemetry", response_model=TelemetryPublic, responses=errors(404, 409))
+def add_telemetry(run_id: RunId, body: TelemetryRequest, session: SessionDep, state: StateDep) -> TelemetryPublic:
+    """Store a batch of the run's system samples and log lines (within the per-run caps) and send it to the
+    run's stream as a `telemetry` event. 409 unless this worker holds the running run."""
+    samples, lines = telemetry.add_batch(session, run_id, body.worker, body)
+    if samples or lines:
+        state.broadcaster.publish("telemetry", run_id, telemetry.event_data(run_id, samples, lines))
+    return TelemetryPublic(samples=len(samples), lines=len(lines))
 
 
 def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:

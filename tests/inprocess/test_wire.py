@@ -4,8 +4,9 @@ import json
 
 from sqlalchemy import Engine, inspect
 
-from backend.models import Epoch
+from backend.models import Epoch, LogLineRow, SystemSampleRow
 from backend.schemas import EpochPublic, ProgressPublic, RunPublic
+from backend.telemetry_schemas import LogLinePublic, TelemetryRequest
 from backend.worker_schemas import ClaimPublic, EpochRequest, FinishRequest, ProgressRequest
 from worker.wire import (
     ACTIVE_STATUSES,
@@ -14,8 +15,11 @@ from worker.wire import (
     EndReason,
     EpochMetrics,
     FinishReport,
+    LogLine,
     Progress,
     RunStatus,
+    SystemSample,
+    Telemetry,
     to_json,
 )
 
@@ -26,6 +30,15 @@ def test_epochs_table_has_one_column_per_wire_field(engine: Engine):
     migrated = [column["name"] for column in inspect(engine).get_columns("epochs")]
     assert migrated == ["id", "run_id", *EPOCH_FIELDS]
     assert [column.name for column in Epoch.__table__.columns] == migrated
+
+
+def test_telemetry_tables_have_one_column_per_wire_field(engine: Engine):
+    for table, wire in ((SystemSampleRow.__table__, SystemSample), (LogLineRow.__table__, LogLine)):
+        migrated = [column["name"] for column in inspect(engine).get_columns(table.name)]
+        assert migrated == ["id", "run_id", *wire.model_fields]
+        assert [column.name for column in table.columns] == migrated
+    assert issubclass(TelemetryRequest, Telemetry) and set(TelemetryRequest.model_fields) - set(Telemetry.model_fields) == {"worker"}
+    assert issubclass(LogLinePublic, LogLine) and set(LogLinePublic.model_fields) - set(LogLine.model_fields) == {"id"}
 
 
 def test_api_models_extend_the_wire_models_with_only_the_worker_name():

@@ -6,6 +6,7 @@ import signal
 import socket
 import threading
 import time
+import traceback
 from pathlib import Path
 
 from tenacity import RetryCallState, Retrying, retry_if_exception
@@ -14,8 +15,9 @@ from worker.agent import sysinfo
 from worker.agent.backoff import BACKOFF
 from worker.agent.client import BackendClient, BackendRefused, BackendUnavailable, LeaseLost
 from worker.agent.heartbeat import Heartbeat
-from worker.agent.logs import agent_log
+from worker.agent.logs import agent_log, capturing, log_prefix
 from worker.agent.reporter import RunReporter
+from worker.agent.telemetry import RunLogCapture, RunTelemetry, SystemSampler
 from worker.config import settings
 from worker.contestants import HyperparamError, UnknownContestant
 from worker.contestants.memory import InsufficientMemory
@@ -25,7 +27,7 @@ from worker.files import WriteFailed
 from worker.runner import run_experiment
 from worker.training.checkpoint import CheckpointNotSaved
 from worker.training.types import EpochMetrics, TrainingCancelled, TrainingDiverged, TrainResult
-from worker.wire import ClaimedRun, ClaimReply, EndReason, FinishReport, RunStatus
+from worker.wire import MAX_TRACEBACK_CHARS, ClaimedRun, ClaimReply, EndReason, FinishReport, RunStatus
 
 CLAIM_WAIT_SECONDS = 20.0
 UNREACHABLE_LOG_SECONDS = 30.0   # retry window of a claim before the agent logs "backend unreachable"
@@ -150,13 +152,20 @@ class Agent:
 
     # --- one run -------------------------------------------------------------------------------
     def _execute(self, run: ClaimedRun) -> None:
-        """Train one claimed run and report its end; never raises for a failing run."""
+        """Train one claimed run with its log captured and system samples taken; never raises for a failing run."""
+        capture = RunLogCapture(strip=f"{log_prefix(self.name, run.id)}: ")
+        with capturing(capture):
+            self._train(run, RunTelemetry(SystemSampler(self.device), capture, settings.system_metrics_seconds))
+
+    def _train(self, run: ClaimedRun, telemetry: RunTelemetry) -> None:
+        """Train one claimed run and report its end (telemetry and epoch rows sent first)."""
         run_id = run.id
         log = agent_log(self.name, run_id)
         epochs_total = run.hyperparams.get("epochs", "?")
         log.info("claimed %r: %s on %s", run.name, run.architecture, run.dataset)
         heartbeat = Heartbeat(self.client, run_id, self.name, self.heartbeat_seconds, log).start()
-        reporter = RunReporter(self.client, run_id, self.name, log, cancel_requested=heartbeat.cancel_requested).start()
+        reporter = RunReporter(self.client, run_id, self.name, log, cancel_requested=heartbeat.cancel_requested,
+                               telemetry=telemetry).start()
         checkpoint = self.data_dir / "checkpoints" / f"run-{run_id}.pt"  # its folder is made when it is written
 
         def on_epoch(metrics: EpochMetrics) -> None:
@@ -176,16 +185,18 @@ class Agent:
                 report = self._succeeded(result, cancelled=heartbeat.cancel_requested.is_set())
             except CheckpointNotSaved as exc:  # the metrics are reported with the failure; the epochs stay
                 report = self._succeeded(exc.result, cancelled=False).model_copy(
-                    update={"status": RunStatus.FAILED, "end_reason": EndReason.ERROR, "error": str(exc)})
+                    update={"status": RunStatus.FAILED, "end_reason": EndReason.ERROR, "error": str(exc),
+                            "traceback": failure_traceback()})
             except TrainingCancelled:
                 report = self._failed(WORKER_STOPPED) if self.stopping.is_set() else FinishReport(status=RunStatus.CANCELLED)
             except TrainingDiverged as exc:
                 report = self._failed(str(exc), EndReason.DIVERGED)
             except EXPECTED_FAILURES as exc:
-                report = self._failed(str(exc))
+                log.error("%s: %s", type(exc).__name__, exc)
+                report = self._failed(str(exc), traceback=failure_traceback())
             except Exception as exc:   # a bug, but the run must still end and the worker go on
                 log.exception("unexpected error")
-                report = self._failed(f"{type(exc).__name__}: {exc}")
+                report = self._failed(f"{type(exc).__name__}: {exc}", traceback=failure_traceback())
             self._flush(reporter, log)
             if heartbeat.lease_lost.is_set():
                 log.warning("lease lost; not reporting the end of this run")
@@ -194,6 +205,7 @@ class Agent:
                 self._upload(run_id, checkpoint, log)
             if report.status == RunStatus.SUCCEEDED and result.predictions is not None:
                 self._upload_predictions(run_id, result.predictions, log)
+            reporter.wait_sent(timeout=STOPPING_FLUSH_SECONDS)   # the uploads' lines, before the run ends
             retry = STOPPING_FINISH_SECONDS if self.stopping.is_set() else FINISH_RETRY_SECONDS
             self._finish(run_id, report, log, retry)
         finally:
@@ -219,9 +231,9 @@ class Agent:
         return FinishReport(status=RunStatus.SUCCEEDED, test_loss=result.test_loss, test_acc=result.test_acc,
                             best_epoch=result.best_epoch, param_count=result.param_count, device=result.device)
 
-    def _failed(self, reason: str, why: EndReason = EndReason.ERROR) -> FinishReport:
-        """The finish report of a run that failed for `reason`."""
-        return FinishReport(status=RunStatus.FAILED, end_reason=why, error=reason, device=self.device)
+    def _failed(self, reason: str, why: EndReason = EndReason.ERROR, *, traceback: str | None = None) -> FinishReport:
+        """The finish report of a run that failed for `reason` (with the exception's traceback when there is one)."""
+        return FinishReport(status=RunStatus.FAILED, end_reason=why, error=reason, device=self.device, traceback=traceback)
 
     def _upload(self, run_id: int, checkpoint: Path, log) -> None:
         """PUT the checkpoint; a failure is logged (the run still succeeds, without predict)."""
@@ -255,6 +267,13 @@ class Agent:
             log.info("failed: %s", report.error)
         else:
             log.info("cancelled")
+
+
+def failure_traceback() -> str:
+    """The exception being handled, formatted as Python prints it; its last MAX_TRACEBACK_CHARS characters
+    (where the raise is) when longer."""
+    text = traceback.format_exc()
+    return text if len(text) <= MAX_TRACEBACK_CHARS else "…" + text[-(MAX_TRACEBACK_CHARS - 1):]
 
 
 def _forgotten(error: BaseException) -> bool:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_before_delay, stop_never
 
 from worker.agent.backoff import BACKOFF
-from worker.wire import ClaimReply, EpochMetrics, FinishReport, Progress, ProgressReply, to_json
+from worker.wire import ClaimReply, EpochMetrics, FinishReport, Progress, ProgressReply, Telemetry, to_json
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,10 @@ class BackendClient:
     def epoch(self, run_id: int, worker: str, row: EpochMetrics, *, retry_seconds: float | None = 0) -> bool:
         """Store one epoch row; True when stored now, False when the backend already had it."""
         return self._post_model(run_id, "epochs", worker, row, retry_seconds=retry_seconds).status_code == 201
+
+    def telemetry(self, run_id: int, worker: str, batch: Telemetry, *, retry_seconds: float | None = 0) -> dict:
+        """Store a batch of system samples and log lines -> {"samples", "lines"}: how many the run kept."""
+        return self._post_model(run_id, "telemetry", worker, batch, retry_seconds=retry_seconds).json()
 
     def upload_checkpoint(self, run_id: int, worker: str, path: Path, *, retry_seconds: float | None = 60) -> None:
         """PUT the checkpoint file's bytes."""

@@ -1,8 +1,10 @@
-"""Sends a run's progress and epoch rows from a sender thread, so training never waits on the network.
+"""Sends a run's progress, epoch rows and telemetry from a sender thread, so training never waits on the network.
 
 Epoch rows go through an outbox: a row leaves it only once the backend has stored it, so rows
 that could not be sent (backend down or restarting) are sent again, in order, when it is back.
 Progress is latest-wins (the trainer spaces its reports); a progress report that fails is simply dropped.
+Telemetry (worker/agent/telemetry.py: system samples, log lines) goes every few seconds, after any
+waiting row; a batch that could not be sent stays pending for the next one, a refused one is dropped.
 """
 
 import logging
@@ -13,15 +15,15 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type
 
 from worker.agent.backoff import BACKOFF
 from worker.agent.client import BackendClient, BackendRefused, BackendUnavailable
-from worker.wire import EpochMetrics, Progress
-
+from worker.agent.telemetry import RunTelemetry
+from worker.wire import EpochMetrics, Progress, Telemetry
 
 
 class RunReporter:
     """The outbox and progress sender of one run."""
 
     def __init__(self, client: BackendClient, run_id: int, worker: str, log: logging.LoggerAdapter,
-                 *, cancel_requested: threading.Event | None = None):
+                 *, cancel_requested: threading.Event | None = None, telemetry: RunTelemetry | None = None):
         self._client, self._run_id, self._worker = client, run_id, worker
         # Set when a progress reply says the run was cancelled (the heartbeat's event, so either may tell).
         self.cancel_requested = cancel_requested or threading.Event()
@@ -32,6 +34,8 @@ class RunReporter:
         self._closed = False       # no more rows will come; leave once the outbox is empty
         self._abandoned = False    # leave now, whatever is left
         self._sending = False      # a row or progress is on the wire
+        self._telemetry = telemetry
+        self._flush_telemetry = False   # wait_sent asked for everything pending now
         self._thread = threading.Thread(target=self._loop, name=f"reporter-{run_id}", daemon=True)
 
     def start(self) -> "RunReporter":
@@ -59,12 +63,18 @@ class RunReporter:
             return len(self._outbox)
 
     def wait_sent(self, timeout: float) -> bool:
-        """Wait up to `timeout` s for every queued row to be stored; True when none is left."""
+        """Wait up to `timeout` s for every queued row to be stored and the telemetry sent (a last sample taken);
+        True when no row is left. May be called again later, to send what was logged since."""
         with self._cond:
+            if self._telemetry is not None:
+                if not self._closed:
+                    self._telemetry.sample_now()   # the run's last sample
+                self._flush_telemetry = True
             self._closed = True   # training is over: no more rows, no more progress
             self._progress = None
             self._cond.notify()
-            return self._cond.wait_for(lambda: not self._outbox and not self._sending, timeout=timeout)
+            return self._cond.wait_for(lambda: not self._outbox and not self._sending and not self._flush_telemetry,
+                                       timeout=timeout)
 
     def close(self) -> int:
         """Stop the sender thread now; returns the rows that could not be sent."""
@@ -75,11 +85,12 @@ class RunReporter:
         self._thread.join(timeout=15.0)
         return self.unsent()
 
-    def _next_job(self) -> EpochMetrics | Progress | None:
-        """Wait for the next thing to send: the oldest epoch row first, then due progress; None to leave."""
+    def _next_job(self) -> EpochMetrics | Progress | Telemetry | None:
+        """Wait for the next thing to send: the oldest epoch row first, then due progress, then due telemetry;
+        None to leave (after close(), or once closed with nothing to send and no telemetry to follow)."""
         with self._cond:
             while True:
-                if self._abandoned or (self._closed and not self._outbox):
+                if self._abandoned or (self._closed and not self._outbox and self._telemetry is None):
                     return None
                 if self._outbox:
                     self._sending = True
@@ -88,7 +99,15 @@ class RunReporter:
                     progress, self._progress = self._progress, None
                     self._sending = True
                     return progress
-                self._cond.wait()
+                if self._telemetry is not None:
+                    batch = self._telemetry.batch(force=self._flush_telemetry)
+                    if batch is not None:
+                        self._sending = True
+                        return batch
+                    if self._flush_telemetry:   # all sent: wake wait_sent
+                        self._flush_telemetry = False
+                        self._cond.notify_all()
+                self._cond.wait(timeout=None if self._telemetry is None else self._telemetry.due_in())
 
     def _done_sending(self, row_stored: bool) -> None:
         """Drop the outbox head once it is stored (or refused for good) and wake a waiting close()."""
@@ -106,6 +125,9 @@ class RunReporter:
     def _loop(self) -> None:
         """Send epoch rows in order (retrying with backoff while the backend is away) and due progress."""
         while (job := self._next_job()) is not None:
+            if isinstance(job, Telemetry):
+                self._send_telemetry(job)
+                continue
             if isinstance(job, Progress):
                 try:
                     cancel = self._client.progress(self._run_id, self._worker, job)
@@ -118,6 +140,25 @@ class RunReporter:
                 self._done_sending(row_stored=False)
                 continue
             self._done_sending(row_stored=self._send_row(job))
+
+    def _send_telemetry(self, batch: Telemetry) -> None:
+        """Send one telemetry batch once; it stays pending when the backend is away (a flush then gives up)."""
+        try:
+            self._client.telemetry(self._run_id, self._worker, batch)
+            sent = True
+        except BackendUnavailable as exc:
+            self._log.debug("telemetry not sent, keeping it: %s", exc)
+            sent = False
+        except BackendRefused as exc:   # the lease is gone, or a bug: these items will never be stored
+            self._log.debug("telemetry refused, dropping it: %s", exc.detail)
+            sent = True
+        with self._cond:
+            if sent:
+                self._telemetry.ack(batch)
+            else:
+                self._flush_telemetry = False   # retried at the next sample, not in a tight loop
+            self._sending = False
+            self._cond.notify_all()
 
     def _send_row(self, row: EpochMetrics) -> bool:
         """Send one row until the backend stores or refuses it (True: it leaves the outbox) or the reporter is abandoned."""

@@ -1,0 +1,52 @@
+"""Pydantic models of a run's telemetry: the worker's batch (POST) and the dashboard's replies (GET)."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from backend.schemas import StoredText, stored_text
+from worker.wire import MAX_LOG_MESSAGE_CHARS, MAX_TELEMETRY_ITEMS, LogLine, SystemSample, Telemetry
+
+MAX_LOG_PAGE = 1_000
+DEFAULT_LOG_PAGE = 500
+
+
+class StoredLogLine(LogLine):
+    """A log line whose message the database can store (no NUL, valid Unicode)."""
+
+    message: stored_text(max_length=MAX_LOG_MESSAGE_CHARS)
+
+
+class TelemetryRequest(Telemetry):
+    """A batch of system samples and log lines from the worker holding the run."""
+
+    worker: StoredText
+    lines: Annotated[list[StoredLogLine], Field(max_length=MAX_TELEMETRY_ITEMS)] = Field(default_factory=list)
+
+
+class TelemetryPublic(BaseModel):
+    """How much of the batch the run kept (the rest was over the per-run caps)."""
+
+    samples: int
+    lines: int
+
+
+class SystemPublic(BaseModel):
+    """A run's system samples, oldest first (empty for a run recorded before they existed)."""
+
+    samples: list[SystemSample]
+
+
+class LogLinePublic(LogLine):
+    """A stored log line; `id` increases along a run's log (the `after` cursor)."""
+
+    id: int
+
+
+class LogsPublic(BaseModel):
+    """A page of a run's log, oldest first, and the failed run's traceback."""
+
+    lines: list[LogLinePublic]
+    next_after: int = Field(description="Pass as `after` for the lines that follow (the last id here, or `after`).")
+    more: bool = Field(description="True when more lines follow this page.")
+    traceback: str | None = Field(None, description="A failed run's full traceback, as its worker reported it.")
