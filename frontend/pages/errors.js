@@ -18,10 +18,10 @@ function reviewsTable(id, reviews, probabilityHeads) {
   return h('table', { class: 'data reviews-table', id },
     h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'Review'), h('th', {}, 'True label'),
       probabilityHeads.map((head) => h('th', { class: 'num' }, head)), h('th', {}, 'Text'))),
-    h('tbody', {}, reviews.map((r) => h('tr', {},
+    h('tbody', {}, reviews.map((r) => h('tr', {},   // data-label: the column's name, shown beside the value on a phone
       h('td', { class: 'num muted' }, `#${fmtInt(r.index)}`),
-      h('td', { class: r.label === 1 ? 'prob-pos-text' : 'prob-neg-text' }, labelText(r.label)),
-      r.probabilities.map((p) => h('td', { class: 'num' }, fmtPct(p, 1))),
+      h('td', { class: r.label === 1 ? 'prob-pos-text' : 'prob-neg-text', dataset: { label: 'True label' } }, labelText(r.label)),
+      r.probabilities.map((p, i) => h('td', { class: 'num', dataset: { label: probabilityHeads[i] } }, fmtPct(p, 1))),
       h('td', { class: 'review-text' }, r.text ?? h('span', { class: 'muted' }, 'text not kept (only each run’s 50 most confidently wrong reviews are)'))))));
 }
 
@@ -58,7 +58,7 @@ export function errorsSection(runId) {
         h('div', {}, h('div', { class: 'stat-label' }, 'Accuracy'), h('div', { class: 'stat-value', id: 'errors-accuracy' }, fmtPct(reply.accuracy))),
         h('div', {}, h('div', { class: 'stat-label' }, 'ROC AUC'), h('div', { class: 'stat-value', id: 'errors-auc' }, reply.roc.auc === null ? '—' : reply.roc.auc.toFixed(4))),
         h('div', {}, h('div', { class: 'stat-label' }, 'Test reviews'), h('div', { class: 'stat-value' }, fmtInt(reply.n))),
-        confusion),
+        h('div', { class: 'table-wrap confusion-wrap' }, confusion)),
       h('div', { class: 'grid-2', style: { marginTop: '16px' } }, rocChart, reliabilityChart),
       h('h3', { class: 'subsection-title' }, 'Most confidently wrong reviews'),
       wrong.length

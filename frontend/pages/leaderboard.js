@@ -168,11 +168,11 @@ export function mount(root, { route, datasets }) {
     if (!alive) return;
     const rows = entries.map((e, i) => ({ e, r: results[i] }))
       .sort((a, b) => (b.r.value?.probability ?? -1) - (a.r.value?.probability ?? -1));
-    clear(scores, h('table', { class: 'data', id: 'battle-score-table' },
+    clear(scores, h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'battle-score-table' },
       h('thead', {}, h('tr', {}, h('th', {}, 'Contestant'), h('th', {}, 'Run'), h('th', { style: { width: '50%' } }, 'Probability positive'))),
       h('tbody', {}, rows.map(({ e, r }) => h('tr', { dataset: { architecture: e.architecture } },
         h('td', {}, e.title),
         h('td', { class: 'name-cell' }, h('a', { href: `#/run/${e.best_run.id}` }, `#${e.best_run.id}`)),
-        h('td', {}, r.status === 'fulfilled' ? probabilityBar(r.value.probability) : h('span', { class: 'muted' }, r.reason.message)))))));
+        h('td', {}, r.status === 'fulfilled' ? probabilityBar(r.value.probability) : h('span', { class: 'muted' }, r.reason.message))))))));
   }
 }

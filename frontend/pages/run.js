@@ -1,4 +1,5 @@
-// Run page: config, status, timings, live learning curves from the run's own SSE stream, its Errors, review scoring.
+// Run page: config, status, timings, live learning curves from the run's own SSE stream, its System samples and Log,
+// its Errors, review scoring.
 
 import { api, openStream, isLive } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtNum, fmtDuration, fmtDate, fmtValue } from '../dom.js';
@@ -9,6 +10,7 @@ import {
 import { draw, purge, baseLayout, metricTrace, ACCENT } from '../charts.js';
 import { GROUP_NAMES, groupOf, sortedNames } from '../hyperparams.js';
 import { errorsSection } from './errors.js';
+import { systemCard, logCard } from './run_telemetry.js';
 
 const TRAIN_COLOUR = '#f28e2b';
 
@@ -59,6 +61,8 @@ export function mount(root, { route, navigate }) {
   const predictResult = h('div', { class: 'predict-result', id: 'predict-result' });
   const predictHint = h('div', { class: 'field-help' });
   const errors = errorsSection(id);
+  const system = systemCard(id);
+  const runLog = logCard(id);
 
   stream = openStream(`/api/runs/${id}/events`, {
     status: (r) => setRun(r),
@@ -77,10 +81,21 @@ export function mount(root, { route, navigate }) {
       if (run) bar.update(run);
       queueRedraw();
     },
+    telemetry: (t) => {
+      if (t.complete) {
+        system.add(t.samples);
+        runLog.add(t.lines);
+      } else {   // a batch too large for one event: read it
+        system.load();
+        runLog.load();
+      }
+    },
     end: (r) => {
       setRun(r);
       stream.close();
       refetchMetrics();
+      runLog.load();   // the last lines and a failed run's traceback
+      system.load();
     },
     reconnected: () => refetchRun(),   // events may have been lost meanwhile: read the truth again
   });
@@ -95,6 +110,8 @@ export function mount(root, { route, navigate }) {
     buildPage();
     update();
     queueRedraw();
+    system.load();
+    runLog.load();
   }).catch((err) => {
     if (!alive) return;
     stream.close();
@@ -108,6 +125,7 @@ export function mount(root, { route, navigate }) {
     purge(lossChart);
     purge(accChart);
     errors.cleanup();
+    system.cleanup();
   };
 
   function buildPage() {
@@ -124,6 +142,8 @@ export function mount(root, { route, navigate }) {
           h('section', { class: 'card' },
             h('h2', { class: 'card-title' }, 'Learning curves', h('span', { class: 'hint' }, 'train dashed · validation solid')),
             h('div', { class: 'grid-2' }, lossChart, accChart)),
+          system.el,
+          runLog.el,
           errors.el,
           h('section', { class: 'card', id: 'score-card', hidden: !run.has_checkpoint },
             h('h2', { class: 'card-title' }, 'Score a review', h('span', { class: 'hint' }, 'probability that it is positive')),
@@ -151,6 +171,8 @@ export function mount(root, { route, navigate }) {
 
   function update() {
     if (run.has_predictions) errors.load();
+    system.setRun(run);
+    runLog.setRun(run);
     title.textContent = run.name;
     document.title = `${run.name} · IMDB Battlefield`;
     setBadge(badge, run.status);
@@ -169,7 +191,8 @@ export function mount(root, { route, navigate }) {
     clear(errorHost);
     if (run.status === 'failed' && run.error) {
       errorHost.append(h('div', { class: 'error-box', id: 'run-error', role: 'alert', style: { marginBottom: '24px' } },
-        h('span', { class: 'error-title' }, 'This run failed'), run.error));
+        h('span', { class: 'error-title' }, 'This run failed'), run.error,
+        h('button', { class: 'btn btn-link', id: 'show-traceback', onclick: () => runLog.showTraceback() }, 'Its log and traceback ↓')));
     }
     bar.update(run);
     const hint = document.getElementById('run-progress-hint');
@@ -283,7 +306,7 @@ export function mount(root, { route, navigate }) {
 
   async function refetchRun() {
     try {
-      const [r] = await Promise.all([api.getRun(id), refetchMetrics()]);
+      const [r] = await Promise.all([api.getRun(id), refetchMetrics(), system.load(), runLog.load()]);
       if (!alive) return;
       run = null;   // the fetched run is the truth, even if it looks older than what the stream said
       setRun(r);
