@@ -5,12 +5,15 @@ line and nothing more, and its first MAX_SAMPLES_PER_RUN samples. The worker kee
 the backend enforces them, being the one writer of the database.
 """
 
+import json
+
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from backend import queue
 from backend.jsonutil import dumps
 from backend.models import run_log_lines, run_samples
+from backend.notify import MAX_PAYLOAD_BYTES
 from backend.store import get_run
 from worker.wire import (
     LOG_TRUNCATED_MESSAGE,
@@ -84,16 +87,17 @@ def log_page(session: Session, run_id: int, after: int, limit: int) -> tuple[lis
     return [row._asdict() for row in rows[:limit]], len(rows) > limit
 
 
-EVENT_MAX_BYTES = 6_000   # under PostgreSQL's 8000-byte NOTIFY payload (backend/notify.py), with room for its envelope
+EVENT_MAX_BYTES = MAX_PAYLOAD_BYTES - 200   # the event as the relay embeds it, and room for the relay's envelope
 
 
 def event_data(run_id: int, samples: list[dict], lines: list[dict]) -> str:
     """The JSON of a `telemetry` event: {"run_id", "samples", "lines", "complete"}.
 
-    A batch too large for one NOTIFY (a worker sending what piled up while the backend was away)
-    goes as `complete: false` with no items: the page reads GET /system and /logs?after= instead.
+    A batch too large for one PostgreSQL NOTIFY (backend/notify.py relays events to the other backends;
+    a worker sending what piled up while the backend was away, long or non-ASCII lines) goes as
+    `complete: false` with no items: the page reads GET /system and /logs?after= instead.
     """
     data = dumps({"run_id": run_id, "samples": samples, "lines": lines, "complete": True})
-    if len(data.encode()) <= EVENT_MAX_BYTES:
+    if len(json.dumps(data)) <= EVENT_MAX_BYTES:   # measured as backend/notify.py writes it: quoted, ASCII-escaped
         return data
     return dumps({"run_id": run_id, "samples": [], "lines": [], "complete": False})

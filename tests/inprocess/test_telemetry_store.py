@@ -49,4 +49,6 @@ def test_a_large_batch_is_announced_as_incomplete_so_the_page_reads_it():
     small = telemetry.event_data(7, [], lines[:2])
     large = telemetry.event_data(7, [], lines)
     assert '"complete":true' in small and len(small.encode()) <= telemetry.EVENT_MAX_BYTES
+    accented = [{"id": 1, "time": NOW, "level": "INFO", "message": "é" * 1500}]   # 3,000 bytes, 9,000 once relayed
+    assert '"complete":false' in telemetry.event_data(7, [], accented)
     assert large == '{"run_id":7,"samples":[],"lines":[],"complete":false}'

@@ -36,6 +36,7 @@ FINISH_RETRY_SECONDS = 120.0
 # After SIGTERM the supervisor (tests, systemd) waits ~10 s before SIGKILL: report within that.
 STOPPING_FLUSH_SECONDS = 3.0
 STOPPING_FINISH_SECONDS = 5.0
+LOG_FLUSH_SECONDS = 1.0          # the last telemetry batch before finish: best effort, within the stop budget above
 WORKER_STOPPED = "worker stopped"
 EXPECTED_FAILURES = (DatasetUnavailable, HyperparamError, UnknownContestant, TrainingDiverged, WriteFailed,
                      InsufficientMemory)
@@ -205,7 +206,7 @@ class Agent:
                 self._upload(run_id, checkpoint, log)
             if report.status == RunStatus.SUCCEEDED and result.predictions is not None:
                 self._upload_predictions(run_id, result.predictions, log)
-            reporter.wait_sent(timeout=STOPPING_FLUSH_SECONDS)   # the uploads' lines, before the run ends
+            reporter.wait_sent(timeout=LOG_FLUSH_SECONDS)   # the lines logged since (the uploads'), before the run ends
             retry = STOPPING_FINISH_SECONDS if self.stopping.is_set() else FINISH_RETRY_SECONDS
             self._finish(run_id, report, log, retry)
         finally:
