@@ -29,6 +29,7 @@ export function systemCard(runId) {
   const samples = new Map();   // t -> sample (a sample is sent once, but a reload may bring it again)
   let run = null;
   let queued = false;
+  let loaded = false;          // until the first GET answers, an empty chart means "loading", not "none"
 
   function add(list) {
     for (const s of list || []) samples.set(s.t, s);
@@ -37,7 +38,9 @@ export function systemCard(runId) {
 
   async function load() {
     try {
-      add((await api.system(runId)).samples);
+      const reply = await api.system(runId);
+      loaded = true;
+      add(reply.samples);
     } catch (err) {
       clear(note, errorState(`Could not load the system samples: ${err.message}`));
     }
@@ -56,7 +59,7 @@ export function systemCard(runId) {
     const rows = [...samples.values()].sort((a, b) => a.t - b.t);
     note.hidden = rows.length > 0;
     chart.hidden = rows.length === 0;
-    note.textContent = rows.length ? '' : emptyReason(run, 'samples');
+    note.textContent = rows.length ? '' : loaded ? emptyReason(run, 'samples') : 'Loading the samples…';
     if (!rows.length) return;
     const x = rows.map((s) => s.t);
     const line = (name, key, color, axis, unit, dash) => ({
@@ -107,10 +110,12 @@ export function logCard(runId) {
   const el = h('section', { class: 'card', id: 'log-card' }, h('h2', { class: 'card-title' }, 'Log', count), view);
   const lines = new Map();   // id -> line
   let shownUpTo = 0;         // the highest id drawn
-  let cursor = 0;            // the highest id fetched or received: GET /logs?after=
+  let cursor = 0;            // the highest id fetched (GET /logs?after=); lines from events may be ahead of it, and a
+                             // later fetch brings them again (kept once, by id): none is missed if events beat a fetch
   let traceback = null;
   let run = null;
   let loading = null;
+  let loaded = false;
 
   function row(line) {
     return h('div', { class: `log-line log-${line.level.toLowerCase()}`, dataset: { id: String(line.id) } },
@@ -130,7 +135,9 @@ export function logCard(runId) {
       clear(view, sorted.map(row));
     }
     shownUpTo = sorted.length ? sorted[sorted.length - 1].id : 0;
-    if (!sorted.length && !traceback) view.append(h('p', { class: 'muted log-empty' }, emptyReason(run, 'lines')));
+    if (!sorted.length && !traceback) {
+      view.append(h('p', { class: 'muted log-empty' }, loaded ? emptyReason(run, 'lines') : 'Loading the log…'));
+    }
     if (traceback) {
       view.append(h('div', { class: 'log-traceback', id: 'run-traceback' },
         h('div', { class: 'log-traceback-title' }, 'Traceback of the failure'),
@@ -141,10 +148,7 @@ export function logCard(runId) {
   }
 
   function add(list) {
-    for (const line of list || []) {
-      lines.set(line.id, line);
-      cursor = Math.max(cursor, line.id);
-    }
+    for (const line of list || []) lines.set(line.id, line);
     render();
   }
 
@@ -155,6 +159,7 @@ export function logCard(runId) {
         for (;;) {
           const page = await api.logs(runId, { after: cursor, limit: LOG_PAGE });
           traceback = page.traceback;
+          loaded = true;
           add(page.lines);
           cursor = Math.max(cursor, page.next_after);
           if (!page.more) break;
