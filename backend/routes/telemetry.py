@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend import store, telemetry
+from backend.api_docs import errors
 from backend.deps import RunId, SessionDep
 from backend.schemas import DB_INT_MAX
 from backend.telemetry_schemas import DEFAULT_LOG_PAGE, MAX_LOG_PAGE, LogsPublic, SystemPublic
@@ -16,13 +17,13 @@ from backend.telemetry_schemas import DEFAULT_LOG_PAGE, MAX_LOG_PAGE, LogsPublic
 router = APIRouter(prefix="/api/runs", tags=["telemetry"])
 
 
-@router.get("/{run_id}/system", response_model=SystemPublic)
+@router.get("/{run_id}/system", response_model=SystemPublic, responses=errors(404))
 def read_system(run_id: RunId, session: SessionDep) -> SystemPublic:
     """The run's system samples, oldest first: the worker process's CPU and memory, the GPU's when on CUDA."""
     return SystemPublic(samples=telemetry.samples(session, run_id))
 
 
-@router.get("/{run_id}/logs", response_model=LogsPublic)
+@router.get("/{run_id}/logs", response_model=LogsPublic, responses=errors(404))
 def read_logs(
     run_id: RunId,
     session: SessionDep,
