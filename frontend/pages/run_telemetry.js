@@ -80,7 +80,7 @@ export function systemCard(runId) {
     draw(chart, traces, baseLayout({
       xaxis: { title: { text: 'seconds since the run started' }, rangemode: 'tozero' },
       yaxis: { title: { text: '%' }, rangemode: 'tozero' },
-      yaxis2: { title: { text: 'MiB' }, overlaying: 'y', side: 'right', rangemode: 'tozero', showgrid: false, automargin: true, tickfont: { size: 11 } },
+      yaxis2: { title: { text: 'MiB' }, overlaying: 'y', side: 'right', rangemode: 'tozero', showgrid: false, automargin: true, tickfont: { size: 11 }, tickmode: 'auto', nticks: 6, tickformat: ',.0f' },
       legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },
       margin: { l: 56, r: 56, t: 40, b: 48 },
     })).catch(() => {});

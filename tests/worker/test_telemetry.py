@@ -127,3 +127,19 @@ def test_a_batch_the_backend_could_not_take_is_sent_at_the_next_interval(caplog)
         assert client.sent.wait(5.0)
     reporter.close()
     assert client.batches[0].lines[0].message.endswith("kept while the backend is away")
+
+
+def test_a_cuda_sample_reads_torch_cuda_and_leaves_what_it_cannot_read_null(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "memory_allocated", lambda device: 3 * 2**30)
+    monkeypatch.setattr(torch.cuda, "utilization", lambda device: 87)
+    sample = SystemSampler("cuda:0").sample()
+    assert (sample.gpu_util_percent, sample.gpu_mem_mb) == (87.0, 3072.0)
+
+    def no_nvml(device):
+        raise ModuleNotFoundError("pynvml does not seem to be installed")
+
+    monkeypatch.setattr(torch.cuda, "utilization", no_nvml)
+    sample = SystemSampler("cuda:0").sample()
+    assert (sample.gpu_util_percent, sample.gpu_mem_mb) == (None, 3072.0)
