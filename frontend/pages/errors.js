@@ -15,14 +15,14 @@ function labelText(label) {
 
 /** A table of reviews: true label, probability (one column per run) and text (or a note when it was not kept). */
 function reviewsTable(id, reviews, probabilityHeads) {
-  return h('table', { class: 'data reviews-table', id },
+  return h('table', { class: 'data reviews-table stack-on-phone', id },
     h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'Review'), h('th', {}, 'True label'),
       probabilityHeads.map((head) => h('th', { class: 'num' }, head)), h('th', {}, 'Text'))),
     h('tbody', {}, reviews.map((r) => h('tr', {},   // data-label: the column's name, shown beside the value on a phone
       h('td', { class: 'num muted' }, `#${fmtInt(r.index)}`),
       h('td', { class: r.label === 1 ? 'prob-pos-text' : 'prob-neg-text', dataset: { label: 'True label' } }, labelText(r.label)),
       r.probabilities.map((p, i) => h('td', { class: 'num', dataset: { label: probabilityHeads[i] } }, fmtPct(p, 1))),
-      h('td', { class: 'review-text' }, r.text ?? h('span', { class: 'muted' }, 'text not kept (only each run’s 50 most confidently wrong reviews are)'))))));
+      h('td', { class: 'review-text cell-wide' }, r.text ?? h('span', { class: 'muted' }, 'text not kept (only each run’s 50 most confidently wrong reviews are)'))))));
 }
 
 /** The Errors section of run `runId`; call load() once the run has predictions, cleanup() on unmount. */

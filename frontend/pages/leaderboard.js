@@ -43,7 +43,7 @@ export function mount(root, { route, datasets }) {
   root.append(body);
   const accChart = h('div', { class: 'chart', id: 'leaderboard-chart' });
   const table = h('table', { class: 'data', id: 'leaderboard-table' });
-  const verdicts = h('table', { class: 'data', id: 'significance-table' });
+  const verdicts = h('table', { class: 'data stack-on-phone', id: 'significance-table' });
   const reviewInput = h('textarea', { id: 'battle-review', rows: '3', placeholder: 'Type a review and every contestant’s best run scores it side by side.' });
   const scoreButton = h('button', { class: 'btn btn-primary', id: 'battle-score', onclick: scoreAll }, 'Score with every contestant');
   const scores = h('div', { id: 'battle-scores', style: { marginTop: '16px' } });
@@ -100,16 +100,16 @@ export function mount(root, { route, datasets }) {
     const tested = new Set(board.significance.map((s) => s.other));
     const untested = entries.slice(1).filter((e) => !tested.has(e.architecture));
     clear(verdicts,
-      h('thead', {}, h('tr', {}, h('th', {}, 'Leader vs'), h('th', {}, 'Test'), h('th', { class: 'num' }, 'p-value'), h('th', {}, 'Reading'))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'Leader vs'), h('th', { class: 'num' }, 'p-value'), h('th', {}, 'Test'), h('th', {}, 'Reading'))),
       h('tbody', {},
-        board.significance.map((s) => h('tr', { dataset: { other: s.other } },
-          h('td', {}, `${s.leader} vs ${s.other}`),
-          h('td', {}, h('div', {}, s.test), h('div', { class: 'muted small' }, s.detail)),
-          h('td', { class: 'num', style: { fontWeight: '600' } }, fmtP(s.p_value)),
-          h('td', { class: s.significant ? 'prob-pos-text' : 'muted' }, s.reading))),
+        board.significance.map((s) => h('tr', { dataset: { other: s.other } },   // data-label: named on a phone
+          h('td', { style: { fontWeight: '600' } }, `${s.leader} vs ${s.other}`),
+          h('td', { class: 'num', style: { fontWeight: '600' }, dataset: { label: 'p-value' } }, fmtP(s.p_value)),
+          h('td', { class: 'cell-wide' }, h('div', {}, s.test), h('div', { class: 'muted small' }, s.detail)),
+          h('td', { class: `cell-wide ${s.significant ? 'prob-pos-text' : 'muted'}` }, s.reading))),
         untested.map((e) => h('tr', { dataset: { other: e.architecture } },
-          h('td', {}, `${leader.architecture} vs ${e.architecture}`),
-          h('td', { class: 'muted', colspan: '3' }, 'no test possible: needs 2 seeds on both sides, or both best runs’ kept test predictions')))));
+          h('td', { style: { fontWeight: '600' } }, `${leader.architecture} vs ${e.architecture}`),
+          h('td', { class: 'muted cell-wide', colspan: '3' }, 'no test possible: needs 2 seeds on both sides, or both best runs’ kept test predictions')))));
     clear(body,
       h('section', { class: 'card' },
         h('h2', { class: 'card-title' }, `Test accuracy on ${board.dataset}`,

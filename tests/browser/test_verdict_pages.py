@@ -100,3 +100,16 @@ def test_compare_two_runs_shows_where_they_disagree(page: Page, battle: dict):
     expect(summary).to_contain_text("test reviews")
     page.locator("#disagreement-section").scroll_into_view_if_needed()
     _shots(page, "compare-disagreement")
+
+
+def test_verdict_tables_stack_on_a_phone_instead_of_squeezing_their_text(page: Page, battle: dict):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/#/leaderboard?dataset=synthetic")
+    expect(page.locator("#significance-table tbody tr")).to_have_count(2)
+    readings = page.eval_on_selector_all("#significance-table td.cell-wide", "cs => cs.map((c) => c.getBoundingClientRect().width)")
+    assert len(readings) == 4 and min(readings) > 300, readings   # a row's test and reading span the card
+    page.goto(f"/#/run/{battle['cnn'][0]['id']}")
+    expect(page.locator("#wrong-reviews tbody tr").first).to_be_visible()
+    texts = page.eval_on_selector_all("#wrong-reviews td.review-text", "cs => cs.map((c) => c.getBoundingClientRect().width)")
+    assert texts and min(texts) > 300, texts
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
