@@ -93,4 +93,4 @@ export function openStream(url, handlers) {
   return subscribe(url, handlers);
 }
 
-export { isLive, onConnection } from './streams.js';
+export { isLive, isPaused, onConnection, onPause } from './streams.js';

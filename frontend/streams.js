@@ -4,7 +4,8 @@
 // Instead one tab, the leader, elected with the Web Locks API (the lock passes on when it closes),
 // holds one EventSource per URL that any visible tab wants and relays every event over a
 // BroadcastChannel. Tabs say what they want ("want" messages, refreshed every few seconds);
-// hidden tabs want nothing and ignore events (they re-fetch when shown again). Where Web Locks or
+// hidden tabs want nothing and ignore events (they re-fetch when shown again; `isPaused`/`onPause` let
+// pages stop their clocks and polls too). Where Web Locks or
 // BroadcastChannel are missing (a plain-http address other than localhost is not a secure
 // context), each tab holds its own streams.
 //
@@ -29,6 +30,7 @@ let nextSubscription = 1;
 let isLeader = !shared;
 let paused = document.visibilityState === 'hidden';
 const connectionListeners = new Set();
+const pauseListeners = new Set();
 let lastLive = true;
 
 // ---- the leader: the EventSources and what each tab wants ----
@@ -192,6 +194,17 @@ export function isLive() {
   return true;
 }
 
+/** True while this tab is hidden: its streams deliver nothing, and pages stop their clocks and polls. */
+export function isPaused() {
+  return paused;
+}
+
+/** Call `listener(paused)` when the tab is hidden (true) or shown again (false); returns the unsubscribe. */
+export function onPause(listener) {
+  pauseListeners.add(listener);
+  return () => pauseListeners.delete(listener);
+}
+
 /** Call `listener(live)` whenever this tab's streams go from live to cut off or back. */
 export function onConnection(listener) {
   connectionListeners.add(listener);
@@ -248,4 +261,11 @@ document.addEventListener('visibilitychange', () => {
     for (const sub of subscriptions.values()) if (!sub.ended) callHandler(sub, 'reconnected', null, null);
   }
   notifyConnection();
+  for (const listener of pauseListeners) {
+    try {
+      listener(paused);
+    } catch (err) {
+      console.error(err);
+    }
+  }
 });

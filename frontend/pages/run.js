@@ -1,7 +1,7 @@
 // Run page: config, status, timings, live learning curves from the run's own SSE stream, its System samples and Log,
 // its Errors, review scoring.
 
-import { api, openStream, isLive } from '../api.js';
+import { api, openStream, isLive, isPaused } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtNum, fmtDuration, fmtDate, fmtValue } from '../dom.js';
 import {
   statusBadge, setBadge, progressBar, pageHeader, loading, errorState, toast, probabilityBar,
@@ -221,7 +221,7 @@ export function mount(root, { route, navigate }) {
   }
 
   function tickDuration() {
-    if (!isLive()) return;   // the clock stops while the backend is unreachable
+    if (!isLive() || isPaused()) return;   // the clock stops while the backend is unreachable or the tab hidden
     if (!run || !ACTIVE_STATUSES.has(run.status) || run.duration_seconds === null) return;
     const el = document.getElementById('run-duration');
     if (el) el.textContent = fmtDuration(run.duration_seconds + (performance.now() - runReceivedAt) / 1000);

@@ -1,7 +1,7 @@
 // Runs page: one page of runs at a time, sorted, filtered and searched by the server (GET /api/runs),
 // kept live by the /api/events stream; chosen hyperparameter and metric columns; a count that is the server's.
 
-import { api, openStream, isLive } from '../api.js';
+import { api, openStream, isLive, isPaused } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtNum, fmtDuration, fmtDate, fmtValue } from '../dom.js';
 import {
   statusBadge, progressBar, pageHeader, emptyState, loading, errorState, toast,
@@ -427,7 +427,7 @@ export function mount(root, { route, architectures }) {
   }
 
   function tickDurations() {
-    if (!isLive()) return;   // the clocks stop while the backend is unreachable
+    if (!isLive() || isPaused()) return;   // the clocks stop while the backend is unreachable or the tab hidden
     const now = performance.now();
     for (const entry of rows.values()) {
       const { run } = entry;

@@ -1,10 +1,11 @@
 // Workers page: every worker that registered or claimed, with its state, current run, device and memory.
 
-import { api } from '../api.js';
+import { api, isPaused, onPause } from '../api.js';
 import { h, clear, fmtAgo, fmtDate } from '../dom.js';
 import { pageHeader, loading, errorState, emptyState } from '../widgets.js';
 
 // Polled, not streamed: "lost" is the passing of time without news, which no event announces.
+// A hidden tab stops polling and refreshes as soon as it is shown again.
 export const REFRESH_MS = 2000;
 
 // Each worker state drawn with the badge colour of the run status it resembles.
@@ -63,6 +64,7 @@ export function mount(root) {
     tbody);
 
   async function refresh() {
+    clearTimeout(timer);
     try {
       const workers = await api.workers();
       if (!alive) return;
@@ -79,12 +81,18 @@ export function mount(root) {
     } catch (err) {
       if (alive) clear(body, errorState(`Could not load the workers: ${err.message}`));
     }
-    if (alive) timer = setTimeout(refresh, REFRESH_MS);
+    if (alive && !isPaused()) timer = setTimeout(refresh, REFRESH_MS);
   }
+  const stopFollowing = onPause((paused) => {
+    if (!alive) return;
+    if (paused) clearTimeout(timer);
+    else refresh();
+  });
   refresh();
 
   return () => {
     alive = false;
     clearTimeout(timer);
+    stopFollowing();
   };
 }
