@@ -48,7 +48,8 @@ def launch_all(url: str, dataset: str, plan: dict[str, dict]) -> list[dict]:
     for run_id in ids:
         run = wait_for(lambda: (r := httpx.get(f"{url}/api/runs/{run_id}", timeout=10).json())["status"] in TERMINAL and r,
                        timeout=3600, interval=2)
-        print(f"run {run_id} {run['architecture']}: {run['status']} test_acc={run['test_acc']}", flush=True)
+        print(f"run {run_id} {run['architecture']}: {run['status']} test_acc={run['test_acc']}"
+              + (f" ({run['error']})" if run.get("error") else ""), flush=True)
         if run["status"] == "succeeded":
             finished.append(run)
     return finished

@@ -8,6 +8,9 @@ import { sortedNames } from '../hyperparams.js';
 import { disagreementCard } from './errors.js';
 import * as compareGroups from './compare_groups.js';
 
+const PARCOORDS_AXIS_PX = 96;     // parallel coordinates: the least room between two axes
+const PARCOORDS_MARGIN_PX = 160;  // its left margin and colour bar
+
 const METRICS = [['loss', 'Loss'], ['acc', 'Accuracy']];
 const SPLITS = [['train', 'Train'], ['validation', 'Validation'], ['both', 'Both']];
 const X_AXES = [['epoch', 'Epoch'], ['time', 'Wall time']];
@@ -121,7 +124,8 @@ export function mount(root, { route }) {
         h('h2', { class: 'card-title' }, 'Hyperparameters that differ'), diff),
       h('section', { class: 'card', style: { marginTop: '24px' } },
         h('h2', { class: 'card-title' }, 'Hyperparameters against accuracy',
-          h('span', { class: 'hint' }, 'parallel coordinates · drag along an axis to filter')), parcoords),
+          h('span', { class: 'hint' }, 'parallel coordinates · drag along an axis to filter')),
+        h('div', { class: 'chart-scroll', id: 'compare-parcoords-scroll' }, parcoords)),
       disagreement());
   }
 
@@ -218,6 +222,8 @@ export function mount(root, { route }) {
     const accuracy = list.map(score);
     dims.push({ label: useTest ? 'test accuracy' : 'best val accuracy', values: accuracy.map((v) => v ?? NaN), tickformat: '.1%' });
     const finite = accuracy.filter((v) => v !== null);
+    // Each axis gets room for its tick labels ("3, 4, 5", "1,000,000"); more axes than the card holds scroll inside it.
+    parcoords.style.minWidth = `${dims.length * PARCOORDS_AXIS_PX + PARCOORDS_MARGIN_PX}px`;
     try {
       await draw(parcoords, [{
         type: 'parcoords', dimensions: dims,

@@ -57,3 +57,9 @@ def test_parallel_coordinates_lay_hyperparameters_against_accuracy(page: Page, t
     assert dims[-1][0] == "test accuracy" and dims[-1][1] == 2
     labels = [label for label, _, _ in dims]
     assert "filters" in labels and "hidden_dim" in labels and "epochs" not in labels  # only what differs
+    # Every axis has room for its tick labels: a wide set scrolls inside its card, never squeezed or off the page.
+    chart_width = page.evaluate("() => document.querySelector('#compare-parcoords').getBoundingClientRect().width")
+    assert chart_width >= 96 * len(dims)
+    scroller = page.evaluate("() => { const s = document.querySelector('#compare-parcoords-scroll');"
+                             " return [s.clientWidth, s.scrollWidth, document.documentElement.scrollWidth, innerWidth]; }")
+    assert scroller[1] >= scroller[0] and scroller[2] <= scroller[3]
