@@ -69,6 +69,15 @@ export function tickFormat(values, { percent = false, ticks = 5 } = {}) {
 }
 
 /**
+ * The epoch axis's ticks for a chart `widthPx` wide whose last epoch is `maxEpoch`: one tick per epoch while
+ * each gets about 32 px (never 2.5 on a short run), else Plotly's own spacing (labels never overlap on a phone).
+ */
+export function epochTicks(maxEpoch, widthPx) {
+  const room = Math.max((widthPx || 600) - 96, 64);   // the plot area: the chart less its axis margins
+  return maxEpoch * 32 <= room ? { dtick: 1, tick0: 1 } : { tickformat: 'd' };
+}
+
+/**
  * Value labels above (or beside) bars: drawn outside the plot area when they need to (never cut at the
  * top), shrunk to the bar's width rather than spilling over a neighbour. Spread into a bar trace.
  */

@@ -3,7 +3,7 @@
 import { api, openStream } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtValue, runLabel } from '../dom.js';
 import { statusBadge, pageHeader, loading, errorState, emptyState, toast, TERMINAL_STATUSES } from '../widgets.js';
-import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat, escapeForPlotly } from '../charts.js';
+import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat, escapeForPlotly, epochTicks } from '../charts.js';
 import { sortedNames } from '../hyperparams.js';
 import { disagreementCard } from './errors.js';
 import * as compareGroups from './compare_groups.js';
@@ -173,7 +173,7 @@ export function mount(root, { route }) {
     const data = traces();
     const yFormat = tickFormat(data.flatMap((t) => t.y), { percent: view.metric === 'acc' });
     const layout = baseLayout({
-      xaxis: { title: { text: view.x === 'epoch' ? 'epoch' : 'wall time (s)' }, ticksuffix: view.x === 'time' ? ' s' : '', dtick: view.x === 'epoch' && maxEpoch() <= 20 ? 1 : undefined },
+      xaxis: { title: { text: view.x === 'epoch' ? 'epoch' : 'wall time (s)' }, ticksuffix: view.x === 'time' ? ' s' : '', ...(view.x === 'epoch' ? epochTicks(maxEpoch(), chart.clientWidth) : {}) },
       yaxis: { title: { text: `${view.metric === 'acc' ? 'accuracy' : 'loss'} (${view.split})` }, tickformat: yFormat },
       legend: { orientation: 'h', x: 0, y: -0.18, yanchor: 'top' },
       margin: { l: 64, r: 24, t: 16, b: 24 },

@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { h, clear, fmtInt, fmtPct } from '../dom.js';
 import { pageHeader, loading, errorState } from '../widgets.js';
-import { draw, purge, baseLayout, colour, escapeForPlotly } from '../charts.js';
+import { draw, purge, baseLayout, colour, escapeForPlotly, epochTicks } from '../charts.js';
 import { meanSd } from './leaderboard.js';
 
 const METRICS = [['val_acc', 'Validation accuracy'], ['val_loss', 'Validation loss'], ['train_acc', 'Train accuracy'], ['train_loss', 'Train loss']];
@@ -97,10 +97,11 @@ export function mount(root, { route }) {
   }
 
   function drawChart() {
-    const traces = curves.flatMap(({ group, ...curve }, i) => groupTraces(curve, view.metric, view.band, colour(i), `${group.architecture} (${group.n} runs)`));
+    const traces = curves.flatMap(({ group, ...curve }, i) => groupTraces(curve, view.metric, view.band, colour(i), `${group.architecture} (${group.n} run${group.n === 1 ? '' : 's'})`));
+    const lastEpoch = Math.max(1, ...curves.flatMap((curve) => curve.points.map((p) => p.epoch)));
     const accuracy = view.metric.endsWith('acc');
     return draw(chart, traces, baseLayout({
-      xaxis: { title: { text: 'epoch' }, dtick: 1 },
+      xaxis: { title: { text: 'epoch' }, ...epochTicks(lastEpoch, chart.clientWidth) },
       yaxis: { title: { text: METRICS.find(([k]) => k === view.metric)[1] }, tickformat: accuracy ? '.0%' : null },
       hovermode: 'closest',
     }));

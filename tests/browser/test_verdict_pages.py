@@ -113,3 +113,23 @@ def test_verdict_tables_stack_on_a_phone_instead_of_squeezing_their_text(page: P
     texts = page.eval_on_selector_all("#wrong-reviews td.review-text", "cs => cs.map((c) => c.getBoundingClientRect().width)")
     assert texts and min(texts) > 300, texts
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+X_TICKS = """(sel) => [...document.querySelectorAll(`${sel} .xaxislayer-above .xtick text`)].map((t) => {
+  const r = t.getBoundingClientRect(); return {text: t.textContent, left: r.left, right: r.right}; })"""
+
+
+def test_compare_groups_epoch_axis_stays_readable_on_a_phone(page: Page, live_url: str):
+    body = {"architecture": "fasttext", "dataset": "synthetic", "tags": ["long-group"],
+            "hyperparams": tiny_hyperparams("fasttext", epochs=24)}
+    reply = httpx.post(f"{live_url}/api/runs", json=body, timeout=60)
+    assert reply.status_code == 201, reply.text
+    run = wait_finished(live_url, reply.json()["id"], timeout=240)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/#/compare?groups={run['group_id']}")
+    page.wait_for_function("() => document.querySelector('#group-chart')?.data?.[2]?.x?.length === 24")
+    assert page.evaluate("() => document.querySelector('#group-chart').data[2].name") == "fasttext (1 run)"
+    ticks = page.evaluate(X_TICKS, "#group-chart")
+    assert len(ticks) >= 2 and all(not t["text"].startswith(("-", "−")) for t in ticks), ticks   # no epoch below 0
+    ticks.sort(key=lambda t: t["left"])
+    assert all(a["right"] <= b["left"] for a, b in zip(ticks, ticks[1:])), ticks   # no two labels overlap
