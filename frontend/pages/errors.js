@@ -25,12 +25,23 @@ function reviewsTable(id, reviews, probabilityHeads) {
       h('td', { class: 'review-text cell-wide' }, r.text ?? h('span', { class: 'muted' }, 'text not kept (only each run’s 50 most confidently wrong reviews are)'))))));
 }
 
-/** The Errors section of run `runId`; call load() once the run has predictions, cleanup() on unmount. */
+/** Why run `run` shows no Errors yet (or ever): it has not finished, ended without a test, or kept none. */
+export function predictionsMissing(run) {
+  const status = run?.status;
+  if (status === 'failed') return 'None: the run failed before its test, so it has no test predictions. Its log says why.';
+  if (status === 'cancelled') return 'None: the run was cancelled before its test, so it has no test predictions.';
+  if (status === 'succeeded') {
+    return 'None kept: this run succeeded without uploading its test predictions (recorded before they were kept, or the upload failed; see its log).';
+  }
+  return 'Shown once the run succeeds: its worker uploads the test predictions of the chosen weights.';
+}
+
+/** The Errors section of run `runId`; setRun(run) on each change, load() once it has predictions, cleanup() on unmount. */
 export function errorsSection(runId) {
   const rocChart = h('div', { class: 'chart chart-sm', id: 'roc-chart' });
   const reliabilityChart = h('div', { class: 'chart chart-sm', id: 'reliability-chart' });
-  const content = h('div', { id: 'errors-content' }, h('p', { class: 'muted' },
-    'Shown once the run succeeds: its worker uploads the test predictions of the chosen weights.'));
+  const placeholder = h('p', { class: 'muted', id: 'errors-empty' }, predictionsMissing(null));
+  const content = h('div', { id: 'errors-content' }, placeholder);
   const el = h('section', { class: 'card', id: 'errors-section' },
     h('h2', { class: 'card-title' }, 'Errors', h('span', { class: 'hint' }, 'on the test reviews, threshold 0.5')), content);
   let loaded = false;
@@ -87,6 +98,9 @@ export function errorsSection(runId) {
   return {
     el,
     load,
+    setRun(run) {
+      placeholder.textContent = predictionsMissing(run);
+    },
     cleanup: () => {
       purge(rocChart);
       purge(reliabilityChart);

@@ -170,6 +170,7 @@ export function mount(root, { route, navigate }) {
   }
 
   function update() {
+    errors.setRun(run);
     if (run.has_predictions) errors.load();
     system.setRun(run);
     runLog.setRun(run);

@@ -84,6 +84,9 @@ def test_a_failed_run_page_shows_its_traceback_and_error_line(page: Page, live_u
     expect(traceback).to_contain_text("DatasetUnavailable")
     expect(page.locator("#run-log .log-error .log-level")).to_have_text("ERROR")
     expect(page.locator("#system-empty")).to_be_hidden()   # sampled at its end, however short the run
+    # a failed run will never succeed: its Errors section says why it has no predictions, not "once it succeeds"
+    expect(page.locator("#errors-empty")).to_have_text(
+        "None: the run failed before its test, so it has no test predictions. Its log says why.")
     _at_every_size(page, "run-telemetry-failed")
     page.click("#show-traceback")
     expect(traceback).to_be_in_viewport()
@@ -106,5 +109,6 @@ def test_a_queued_run_page_says_why_it_has_no_samples_or_lines(page: Page, live_
     page.goto(f"/#/run/{queued['id']}")
     expect(page.locator("#system-empty")).to_have_text("No samples yet: the run has not started.")
     expect(page.locator("#run-log .log-empty")).to_have_text("No lines yet: the run has not started.")
+    expect(page.locator("#errors-empty")).to_contain_text("Shown once the run succeeds")
     for run in (queued, blocker):
         httpx.post(f"{live_url}/api/runs/{run['id']}/cancel", timeout=10)
