@@ -126,7 +126,7 @@ def constrain_launch(schema: dict) -> None:
     """The launch body as validation enforces it (in place): one variant per contestant (RunCreate_<name>),
     its `architecture` a constant, its `hyperparams` that contestant's schema (bounds and enums from its
     field definitions), `dataset` one of the datasets; the summary's path `name` one of the contestants and
-    its body one of their hyperparameter schemas."""
+    its body one of their hyperparameter schemas; the summary's and the leaderboard's `dataset` one of the datasets."""
     components = schema["components"]["schemas"]
     base = components["RunCreate"]
     datasets = list(contestants.dataset_names())
@@ -149,11 +149,11 @@ def constrain_launch(schema: dict) -> None:
                                "oneOf": [{"$ref": ref} for ref in mapping.values()],
                                "discriminator": {"propertyName": "architecture", "mapping": mapping}}
     summary = schema["paths"]["/api/architectures/{name}/summary"]["post"]
-    for parameter in summary.get("parameters", []):
-        if parameter["name"] == "name":
-            parameter["schema"] = {**parameter["schema"], "enum": names}
-        if parameter["name"] == "dataset":
-            parameter["schema"] = {**parameter["schema"], "enum": datasets}
+    leaderboard = schema["paths"]["/api/leaderboard"]["get"]
+    for operation, name, allowed in ((summary, "name", names), (summary, "dataset", datasets), (leaderboard, "dataset", datasets)):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == name:
+                parameter["schema"] = {**parameter["schema"], "enum": allowed}
     body = summary["requestBody"]["content"]["application/json"]
     body["schema"] = {**body["schema"], "anyOf": hp_refs}
     body["schema"].pop("additionalProperties", None)

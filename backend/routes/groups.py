@@ -8,7 +8,7 @@ from backend import groups, store
 from backend.api_docs import errors
 from backend.deps import SessionDep, StateDep
 from backend.routes.runs import MAX_PAGE, STATUSES_SCHEMA, parse_statuses
-from backend.schemas import DB_INT_MAX, StoredText
+from backend.schemas import DB_INT_MAX, MAX_TAG_CHARS, StoredText, stored_text
 from backend.verdict_schemas import GroupCurvePublic, GroupDetailPublic, GroupPublic, GroupsPublic
 
 router = APIRouter(prefix="/api/groups", tags=["groups"])
@@ -21,7 +21,7 @@ def list_groups(
     session: SessionDep,
     dataset: StoredText | None = None,
     architecture: StoredText | None = None,
-    tag: StoredText | None = None,
+    tag: Annotated[stored_text(MAX_TAG_CHARS) | None, Query(description="Groups with a run whose tag contains this text (any case).")] = None,
     status: Annotated[str | None, Query(description="Only member runs in this status (or these, comma-separated).",
                                         json_schema_extra=STATUSES_SCHEMA)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,

@@ -17,6 +17,8 @@ from backend.jsonutil import dumps
 from backend.predict import checkpoint_path
 from backend.schemas import (
     DB_INT_MAX,
+    MAX_NAME_CHARS,
+    MAX_TAG_CHARS,
     EpochPublic,
     LaunchPublic,
     PredictPublic,
@@ -96,8 +98,8 @@ def runs_query(
     status: Annotated[str | None, Query(description="One status or several, comma-separated.",
                                         json_schema_extra=STATUSES_SCHEMA)] = None,
     architecture: StoredText | None = None,
-    tag: Annotated[StoredText | None, Query(description="Runs with a tag containing this text (any case).")] = None,
-    q: Annotated[stored_text(200) | None, Query(description="Runs whose name contains this text (any case).")] = None,
+    tag: Annotated[stored_text(MAX_TAG_CHARS) | None, Query(description="Runs with a tag containing this text (any case).")] = None,
+    q: Annotated[stored_text(MAX_NAME_CHARS) | None, Query(description="Runs whose name contains this text (any case).")] = None,
     sort: Annotated[str, Query(max_length=120, description=f"One of: {', '.join(run_query.SORTS)}.", json_schema_extra={
         "anyOf": [{"enum": [*run_query.SORT_COLUMNS, "duration"]}, {"pattern": rf"^{re.escape(run_query.HP_PREFIX)}[A-Za-z0-9_]+$"}]})] = "id",
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",

@@ -5,7 +5,7 @@ from typing import Annotated
 import numpy as np
 from fastapi import APIRouter, Query
 
-from backend import predictions, store
+from backend import contestants, predictions, store
 from backend.api_docs import errors
 from backend.deps import RunId, SessionDep, StateDep
 from backend.errors import Conflict, InvalidInput
@@ -30,8 +30,11 @@ def read_leaderboard(
 ) -> LeaderboardPublic:
     """One dataset's contestants by group mean test accuracy, with 95 % intervals and the leader's significance tests.
 
-    Only succeeded runs with a test accuracy qualify; datasets are never mixed.
+    Only succeeded runs with a test accuracy qualify; datasets are never mixed. 422 at ["query","dataset"] naming
+    the datasets for a name that is none of them (a known dataset without runs is an empty board).
     """
+    if dataset is not None and dataset not in contestants.dataset_names():
+        raise InvalidInput([{"loc": ["query", "dataset"], "msg": contestants.unknown_dataset_message(dataset), "type": "unknown_dataset"}])
     return LeaderboardPublic(**leaderboard(session, dataset, state.run_public))
 
 

@@ -41,6 +41,24 @@ def test_launch_labels_over_their_bounds_get_a_422_naming_the_bound(client: http
     assert error["loc"] == loc and bound in error["msg"]
 
 
+@pytest.mark.parametrize(("path", "loc", "bound"), [
+    ("/api/runs?tag=" + "t" * 65, ["query", "tag"], "at most 64 characters"),
+    ("/api/runs.csv?tag=" + "t" * 5000, ["query", "tag"], "at most 64 characters"),
+    ("/api/groups?tag=" + "t" * 65, ["query", "tag"], "at most 64 characters"),
+    ("/api/runs?q=" + "q" * 201, ["query", "q"], "at most 200 characters"),
+])
+def test_filters_longer_than_what_they_filter_get_a_422_naming_the_bound(client: httpx.Client, path, loc, bound):
+    error = only_error(client.get(path))   # a tag has at most 64 characters: a longer filter could never match
+    assert error["loc"] == loc and bound in error["msg"], error
+
+
+def test_the_leaderboard_of_an_unknown_dataset_names_the_datasets(client: httpx.Client):
+    error = only_error(client.get("/api/leaderboard", params={"dataset": "imbd"}))
+    assert error["loc"] == ["query", "dataset"] and "imbd" in error["msg"] and "synthetic" in error["msg"], error
+    board = client.get("/api/leaderboard", params={"dataset": "imdb"})   # a known dataset without runs: empty, not refused
+    assert board.status_code == 200 and board.json()["entries"] == [], board.text
+
+
 def test_a_worker_name_over_its_bound_is_counted_in_characters(client: httpx.Client):
     error = only_error(client.post("/api/worker/register", json={"name": "w" * 201}))
     assert error["loc"] == ["body", "name"] and "at most 200 characters" in error["msg"]
