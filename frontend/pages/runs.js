@@ -100,14 +100,14 @@ export function mount(root, { route, architectures }) {
   const csvLink = h('a', { class: 'btn', id: 'runs-csv', download: 'runs.csv', title: 'These runs (every page, this filter and order) as CSV' }, 'CSV');
   root.append(pageHeader('Runs', countLabel, [compareButton, csvLink, h('a', { class: 'btn btn-primary', href: '#/launch' }, 'New run')]));
 
-  const searchInput = h('input', { type: 'search', placeholder: 'Search names', 'aria-label': 'Search run names', name: 'q', value: filters.q, id: 'runs-search' });
+  const searchInput = h('input', { type: 'search', placeholder: 'Search names', 'aria-label': 'Search run names', name: 'q', value: filters.q, id: 'runs-search', maxlength: '200' });
   const statusSelect = h('select', { 'aria-label': 'Filter by status', name: 'status' },
     h('option', { value: '' }, 'All statuses'), STATUSES.map((s) => h('option', { value: s }, s)));
   statusSelect.value = filters.status;
   const contestantSelect = h('select', { 'aria-label': 'Filter by contestant', name: 'architecture' }, h('option', { value: '' }, 'All contestants'));
   if (filters.architecture) contestantSelect.append(h('option', { value: filters.architecture }, filters.architecture));
   contestantSelect.value = filters.architecture;
-  const tagInput = h('input', { type: 'search', placeholder: 'Tag contains…', 'aria-label': 'Filter by tag', name: 'tag', value: filters.tag, id: 'runs-tag' });
+  const tagInput = h('input', { type: 'search', placeholder: 'Tag contains…', 'aria-label': 'Filter by tag', name: 'tag', value: filters.tag, id: 'runs-tag', maxlength: '64' });
   const clearButton = h('button', { class: 'btn btn-ghost', onclick: clearFilters }, 'Clear filters');
   const columnsHost = h('div', { class: 'column-picker-list' });
   const columnPicker = h('details', { class: 'column-picker', id: 'column-picker' },
