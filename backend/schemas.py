@@ -218,6 +218,7 @@ class MemoryPublic(BaseModel):
     best_weights: float
     activations: float
     data: float
+    fitting: float = Field(description="What fitting statistics of the training reviews holds first (nbsvm's bigram table); 0 for most.")
     total: float
     budget: float = Field(description="BATTLEFIELD_MEMORY_BUDGET_MB: a launch whose total exceeds it gets a 422.")
 

@@ -46,6 +46,9 @@ class Contestant:
     params: type[TrainingParams]
     build: Callable[[TrainingParams], nn.Module]
     presets: dict[str, dict] = field(default_factory=dict)
+    # A contestant that fits statistics of the training reviews (FitsTrainingData): the bytes its fit holds
+    # at its peak beyond the model and the data, given its hyperparameters and the training reviews' count.
+    fit_memory: Callable[[TrainingParams, int], int] | None = None
 
     def defaults(self) -> TrainingParams:
         """The contestant's default hyperparameters."""

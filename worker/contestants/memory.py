@@ -6,17 +6,20 @@ The parts, in bytes (float32 weights, int64 token ids):
 
 - weights, gradients (4 B per parameter each), a copy of the best weights (4 B), and the optimiser's
   state: Adam/AdamW keep two moments (8 B), SGD with momentum one buffer (4 B), plain SGD none;
-- activations: the tensors autograd saves for the backward pass of one batch of `batch_size` reviews of
-  `maxlen` tokens, counted exactly by running the contestant on PyTorch's meta device (no memory, no
-  arithmetic) under `torch.autograd.graph.saved_tensors_hooks` at three short lengths and extrapolating
-  with a quadratic in the length (exact for the linear-in-length models, and for attention's square),
-  linear in the batch size;
+- activations: twice (ACTIVATION_FACTOR) the tensors autograd saves for the backward pass of one batch of
+  `batch_size` reviews of `maxlen` tokens, which are counted exactly by running the contestant on PyTorch's
+  meta device (no memory, no arithmetic) under `torch.autograd.graph.saved_tensors_hooks` at three short
+  lengths and extrapolating with a quadratic in the length (exact for the linear-in-length models, and for
+  attention's square), linear in the batch size; the factor covers what backward holds beside them;
 - the data: the train, validation and test ids (int64) and labels (float32), which the trainer keeps
-  on the device for the whole run.
+  on the device for the whole run;
+- fitting: what a contestant that takes statistics of the training reviews first (nbsvm's bigram table)
+  holds meanwhile (`Contestant.fit_memory`), added to the rest (it is freed before the first step, so
+  this overstates the peak by the training-only parts, which are small for such models).
 
 Not counted: the framework's own footprint (the CUDA context, PyTorch's libraries: a few hundred MB),
 allocator fragmentation, and evaluation batches (no autograd). bench/memory_estimate.py compares the
-estimate with measured peaks; docs/BENCHMARKS.md has the figures.
+estimate with measured peaks; docs/RELIABILITY.md (Limits) has the figures.
 """
 
 import functools
@@ -35,6 +38,12 @@ PROBE_LENGTHS = (16, 32, 48)
 TRAINING_ONLY = ("batch_size", "epochs", "optimizer", "lr", "momentum", "weight_decay", "grad_clip", "seed",
                  "patience", "val_split")
 PROBE_BATCH = 2
+# The backward pass holds, beside the saved tensors, the gradient of each activation as it is computed and
+# the kernels' temporaries (a recurrent layer's per-step gates, a convolution's unfolded input). Measured by
+# bench/memory_estimate.py on the CPU (docs/RELIABILITY.md, Limits), the saved tensors alone came to 0.3-0.9
+# of the activations' real peak (0.65-0.70 of the whole run's peak for rnn, gru and lstm at their defaults);
+# twice them leaves no contestant under 0.84 of its measured peak, at the cost of overstating some (up to 1.6).
+ACTIVATION_FACTOR = 2
 # (training reviews incl. the validation share, test reviews) of each dataset.
 REVIEW_COUNTS = {"imdb": (25_000, 25_000), "aclimdb": (25_000, 25_000)}
 
@@ -57,6 +66,7 @@ class MemoryEstimate:
     best_weights: int
     activations: int
     data: int
+    fitting: int = 0
 
     @property
     def total(self) -> int:
@@ -76,7 +86,7 @@ class MemoryEstimate:
     def describe(self) -> str:
         """'34,120 MB (weights 8,200, gradients 8,200, ...)'."""
         parts = ", ".join(f"{name.replace('_', ' ')} {value:,.0f}" for name, value in self.as_mb().items()
-                          if name != "total")
+                          if name != "total" and (value or name != "fitting"))
         return f"{self.total_mb:,.0f} MB ({parts} MB)"
 
 
@@ -128,12 +138,17 @@ def _activations_per_review(name: str, model_hp_json: str) -> tuple[float, float
     return float(a), float(b), float(c)
 
 
-def activation_bytes(name: str, hp: TrainingParams) -> int:
+def saved_tensor_bytes(name: str, hp: TrainingParams) -> int:
     """Saved-tensor bytes of one training batch (`batch_size` reviews of `maxlen` tokens)."""
     model_hp = {key: value for key, value in hp.model_dump(mode="json").items() if key not in TRAINING_ONLY}
     fit = _activations_per_review(name, json.dumps(model_hp, sort_keys=True))
     per_review = fit if isinstance(fit, int) else max(0.0, fit[0] * hp.maxlen**2 + fit[1] * hp.maxlen + fit[2])
     return int(per_review * hp.batch_size)
+
+
+def activation_bytes(name: str, hp: TrainingParams) -> int:
+    """The activations' share of one training batch's peak: ACTIVATION_FACTOR times its saved tensors."""
+    return ACTIVATION_FACTOR * saved_tensor_bytes(name, hp)
 
 
 def estimate_memory(name: str, hp: TrainingParams, param_count: int, dataset: str) -> MemoryEstimate:
@@ -142,8 +157,11 @@ def estimate_memory(name: str, hp: TrainingParams, param_count: int, dataset: st
     `param_count` is the contestant's parameter count (from `summarize`). Raises what the contestant's
     forward raises for hyperparameters it cannot run with.
     """
+    from worker.contestants import get_contestant
+
     n_train, n_test = review_counts(dataset)
     reviews = n_train + n_test
+    fit_memory = get_contestant(name).fit_memory
     return MemoryEstimate(
         weights=4 * param_count,
         gradients=4 * param_count,
@@ -151,6 +169,7 @@ def estimate_memory(name: str, hp: TrainingParams, param_count: int, dataset: st
         best_weights=4 * param_count,
         activations=activation_bytes(name, hp),
         data=reviews * hp.maxlen * 8 + reviews * 4,
+        fitting=fit_memory(hp, int(n_train * (1 - hp.val_split))) if fit_memory else 0,
     )
 
 

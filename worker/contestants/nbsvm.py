@@ -20,6 +20,10 @@ NB_SMOOTHING = 1.0       # alpha: the count added to every feature in each class
 NB_WEIGHT_OFFSET = 0.4   # added to each learnt weight: the naive-Bayes ratios count from the first step
 NB_RATIO_SCALE = 10.0    # ratios divided by this, so a review's ~300 features start at a logit of a few units
 FIT_CHUNK = 1024         # training reviews per chunk while counting (bounds the memory of the sort)
+# Copies of every training review's word pairs (int64) that choosing the table holds at once: the pairs
+# gathered once per review, joined, torch.unique's sort with its counts, the sort by count. Measured with
+# bench/memory_estimate.py on random ids (every pair distinct: the worst case), docs/RELIABILITY.md.
+FIT_PAIR_COPIES = 10
 _ABSENT_KEY = torch.iinfo(torch.int64).max  # fills unused bigram-table slots; sorts after every real pair
 
 
@@ -127,6 +131,12 @@ class NBSVM(nn.Module):
         self.bigram_table[: len(chosen)] = chosen
 
 
+def fit_memory_bytes(hp: NBSVMParams, n_train: int) -> int:
+    """What `fit_from_data` holds at its peak beyond the model and the data, in bytes, for `n_train`
+    training reviews: FIT_PAIR_COPIES copies of their word pairs (maxlen - 1 per review, int64)."""
+    return FIT_PAIR_COPIES * n_train * (hp.maxlen - 1) * 8
+
+
 NBSVM_CONTESTANT = Contestant(
     name="nbsvm",
     title="NBSVM (naive-Bayes weighted words and word pairs)",
@@ -140,6 +150,7 @@ NBSVM_CONTESTANT = Contestant(
     ),
     params=NBSVMParams,
     build=NBSVM,
+    fit_memory=fit_memory_bytes,
     presets={
         # the notebook had no NBSVM; these are its vocabulary, length and LSTM cell's settings
         "seed": {"num_words": 10_000, "maxlen": 500, "optimizer": "adam", "lr": 1e-3, "batch_size": 256,
