@@ -75,7 +75,8 @@ def teardown_module() -> None:
 
 
 @schema.parametrize()
-@hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(hypothesis.HealthCheck))
+@hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,  # no examples kept between runs
+                     suppress_health_check=list(hypothesis.HealthCheck))
 def test_every_operation_answers_within_its_schema(case):
     prepare(case)
     response = case.call()
@@ -104,7 +105,8 @@ def test_scenarios_along_the_links_answer_within_the_schema():
     with asgi.get_client(APP) as client:  # the app's lifespan migrates the database before the first scenario empties it
         assert client.get("/api/health").status_code == 200
     Links.run(settings=hypothesis.settings(max_examples=STATEFUL_EXAMPLES, stateful_step_count=STATEFUL_STEPS,
-                                           deadline=None, suppress_health_check=list(hypothesis.HealthCheck)))
+                                           deadline=None, database=None,
+                                           suppress_health_check=list(hypothesis.HealthCheck)))
     reached = TALLY["stateful"]
     # The links lead somewhere: a launched run was read, and a worker claimed one and reported on it.
     assert reached["GET /api/runs/{run_id}"][200] > 0, dict(reached)
