@@ -40,10 +40,9 @@ export function runProgress(run) {
     const p = run.progress;
     if (p && p.epoch > done) {
       const fraction = Math.min(Math.max(p.fraction || 0, 0), 1);
-      return {
-        share: Math.min((p.epoch - 1 + fraction) / total, 1),
-        label: `epoch ${p.epoch} of ${total} · ${Math.round(fraction * 100)}%`,
-      };
+      const share = Math.min((p.epoch - 1 + fraction) / total, 1);
+      // the percentage is the whole run's, as the bar beside it (an epoch's own share read as the run's)
+      return { share, label: `epoch ${p.epoch} of ${total} · ${Math.floor(share * 100)}%` };
     }
     return { share: done / total, label: `epoch ${Math.min(done + 1, total)} of ${total}` };
   }

@@ -58,3 +58,14 @@ def test_no_page_is_wider_than_the_screen_at_1024_or_390(page: Page, live_url: s
         expect(tags).to_have_count(1)  # kept: the table scrolls inside its card instead
         wrap = page.locator(".table-wrap").first
         assert wrap.evaluate("(w) => w.scrollWidth > w.clientWidth && getComputedStyle(w).overflowX === 'auto'")
+
+
+def test_a_running_runs_progress_label_gives_the_whole_runs_share_as_its_bar(page: Page):
+    page.goto("/#/runs")
+    labels = page.evaluate("""async () => { const { runProgress } = await import('/widgets.js');
+      await (await import('/meta.js')).loadMeta();   // the statuses come from GET /api/meta
+      const running = (epoch, fraction) => runProgress({ status: 'running', epochs_total: 80, epochs_done: epoch - 1,
+                                                         progress: { epoch, fraction } });
+      return [running(28, 1), running(1, 0.5), running(80, 0.99)]; }""")
+    assert [item["label"] for item in labels] == ["epoch 28 of 80 · 35%", "epoch 1 of 80 · 0%", "epoch 80 of 80 · 99%"]
+    assert all(int(item["label"].split("· ")[1][:-1]) == int(item["share"] * 100) for item in labels)
