@@ -26,7 +26,7 @@ const BASE_COLUMNS = [
   { id: 'architecture', label: 'Contestant', key: 'architecture', width: 112 },
   { id: 'dataset', label: 'Dataset', key: 'dataset', width: 96 },
   { id: 'status', label: 'Status', key: 'status', width: 116 },
-  { id: 'progress', label: 'Progress', key: 'epochs_done', width: 168 },
+  { id: 'progress', label: 'Progress', key: 'epochs_done', width: 200 },   // room for 'epoch 200 of 200 · 99%'
   { id: 'best_val_acc', label: 'Best val', key: 'best_val_acc', width: 100, num: true, title: 'Best validation accuracy' },
   { id: 'test_acc', label: 'Test', key: 'test_acc', width: 88, num: true, title: 'Test accuracy' },
   { id: 'param_count', label: 'Params', key: 'param_count', width: 104, num: true },

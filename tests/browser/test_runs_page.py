@@ -22,6 +22,11 @@ def test_launched_run_appears_and_reaches_succeeded_without_reload(page: Page, l
     expect(row.locator(".badge")).to_have_text("succeeded")
     expect(row.locator(".progress-label")).to_have_text("3 of 3 epochs")
     assert page.evaluate("() => window.__noReload") is True
+    # the longest label a running run can show (epochs are at most 200) stays inside its cell, off the next column
+    spill = row.locator(".progress-label").evaluate("""(label) => { label.textContent = 'epoch 200 of 200 · 99%';
+      const cell = label.closest('td'), pad = parseFloat(getComputedStyle(cell).paddingRight);
+      return label.getBoundingClientRect().right - (cell.getBoundingClientRect().right - pad); }""")
+    assert spill <= 0, f"the progress label runs {spill:.0f} px into the next column"
 
 
 def test_selecting_two_runs_opens_compare(page: Page, live_url: str):
