@@ -42,7 +42,7 @@ export function mount(root, { route, architectures }) {
     contestantSelect.value = filters.architecture;
   }).catch(() => {});
   contestantSelect.addEventListener('change', () => setParam('architecture', contestantSelect.value));
-  const tagInput = h('input', { type: 'search', placeholder: 'Filter by tag', 'aria-label': 'Filter by tag', name: 'tag', value: filters.tag });
+  const tagInput = h('input', { type: 'search', placeholder: 'Tag contains…', 'aria-label': 'Filter by tag', name: 'tag', value: filters.tag, id: 'groups-tag', maxlength: '64' });
   tagInput.addEventListener('change', () => setParam('tag', tagInput.value.trim()));
   root.append(h('div', { class: 'toolbar' }, contestantSelect, tagInput, groupToggle(true, params)));
   const body = h('div', { class: 'card table-card' }, loading('Loading groups…'));
