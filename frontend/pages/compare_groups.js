@@ -2,10 +2,10 @@
 // averaged over the runs that reached each epoch; the hover says N at that epoch.
 
 import { api } from '../api.js';
-import { h, clear, fmtInt, fmtPct } from '../dom.js';
+import { h, clear, fmtInt } from '../dom.js';
 import { pageHeader, loading, errorState } from '../widgets.js';
 import { draw, purge, baseLayout, colour, escapeForPlotly, epochTicks } from '../charts.js';
-import { meanSd } from './leaderboard.js';
+import { meanSd, interval } from './leaderboard.js';
 
 const METRICS = [['val_acc', 'Validation accuracy'], ['val_loss', 'Validation loss'], ['train_acc', 'Train accuracy'], ['train_loss', 'Train loss']];
 const BANDS = [['sd', '± 1 sd'], ['ci', '95% CI']];
@@ -75,7 +75,7 @@ export function mount(root, { route }) {
         h('td', { class: 'num' }, String(group.n_finished)),
         h('td', { class: 'num' }, meanSd(group.best_val_acc)),
         h('td', { class: 'num' }, meanSd(group.test_acc)),
-        h('td', { class: 'num muted' }, group.test_acc.ci_low === null ? '—' : `${fmtPct(group.test_acc.ci_low, 1)} – ${fmtPct(group.test_acc.ci_high, 1)}`),
+        h('td', { class: 'num muted' }, interval(group.test_acc, '—')),
         h('td', { class: 'num' }, fmtInt(group.param_count))))));
     clear(body,
       h('section', { class: 'card' },

@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtValue } from '../dom.js';
 import { pageHeader, emptyState, loading, errorState, statusBadge } from '../widgets.js';
-import { meanSd } from './leaderboard.js';
+import { meanSd, interval } from './leaderboard.js';
 
 const GROUP_LIMIT = 200;
 const SHOWN_HYPERPARAMS = ['epochs', 'lr', 'batch_size', 'embedding_dim', 'hidden_dim', 'filters', 'dropout', 'maxlen', 'num_words'];
@@ -89,7 +89,7 @@ export function mount(root, { route, architectures }) {
       h('td', { class: 'num' }, String(group.n_finished)),
       h('td', { class: 'num' }, meanSd(group.best_val_acc)),
       h('td', { class: 'num', style: { fontWeight: '600' } }, meanSd(test)),
-      h('td', { class: 'num muted' }, test.ci_low === null ? (test.n === 1 ? '1 seed' : '—') : `${fmtPct(test.ci_low, 1)} – ${fmtPct(test.ci_high, 1)}`),
+      h('td', { class: 'num muted' }, interval(test, test.n === 1 ? '1 seed' : '—')),
       h('td', { class: 'num' }, group.seconds_per_epoch === null ? '—' : group.seconds_per_epoch.toFixed(1)),
       h('td', { class: 'num' }, fmtInt(group.param_count))), members];
   }

@@ -17,9 +17,16 @@ export function meanSd(spread) {
   return spread.sd === null ? fmtPct(spread.mean) : `${fmtPct(spread.mean)} ± ${(spread.sd * 100).toFixed(2)}`;
 }
 
-/** "[84.2%, 85.9%]" for the 95 % interval, or "1 seed". */
-function interval(spread) {
-  return spread.ci_low === null ? '1 seed' : `${fmtPct(spread.ci_low, 1)} – ${fmtPct(spread.ci_high, 1)}`;
+/** The 95 % interval of an accuracy within what an accuracy can be, 0 to 1 (Student-t can pass 100 % over few seeds). */
+export function clippedInterval(spread) {
+  return [Math.max(spread.ci_low, 0), Math.min(spread.ci_high, 1)];
+}
+
+/** "84.2% – 85.9%" for an accuracy's 95 % interval (clipped to 0–100 %), `none` without one (N < 2). */
+export function interval(spread, none = '1 seed') {
+  if (!spread || spread.ci_low === null || spread.ci_high === null) return none;
+  const [low, high] = clippedInterval(spread);
+  return `${fmtPct(low, 1)} – ${fmtPct(high, 1)}`;
 }
 
 /** A p-value as text: 3 decimals, or 2 significant digits below 0.001. */
@@ -128,8 +135,8 @@ export function mount(root, { route, datasets }) {
     const notebook = NOTEBOOK_DATASETS.includes(board.dataset);
     const slots = entries.map((_, i) => i);
     const means = entries.map((e) => e.group.test_acc.mean);
-    const plus = entries.map((e) => (e.group.test_acc.ci_high === null ? 0 : e.group.test_acc.ci_high - e.group.test_acc.mean));
-    const minus = entries.map((e) => (e.group.test_acc.ci_low === null ? 0 : e.group.test_acc.mean - e.group.test_acc.ci_low));
+    const plus = entries.map((e) => (e.group.test_acc.ci_high === null ? 0 : clippedInterval(e.group.test_acc)[1] - e.group.test_acc.mean));
+    const minus = entries.map((e) => (e.group.test_acc.ci_low === null ? 0 : e.group.test_acc.mean - clippedInterval(e.group.test_acc)[0]));
     const lows = entries.map((e, i) => means[i] - minus[i]);
     const floor = Math.max(0, Math.floor((Math.min(...lows) - 0.05) * 20) / 20);
     const traces = [{

@@ -135,3 +135,13 @@ def test_compare_groups_epoch_axis_stays_readable_on_a_phone(page: Page, live_ur
     assert len(ticks) >= 2 and all(not t["text"].startswith(("-", "−")) for t in ticks), ticks   # no epoch below 0
     ticks.sort(key=lambda t: t["left"])
     assert all(a["right"] <= b["left"] for a, b in zip(ticks, ticks[1:])), ticks   # no two labels overlap
+
+
+def test_an_accuracy_interval_is_shown_within_0_and_100_percent(page: Page):
+    page.goto("/#/leaderboard")
+    texts = page.evaluate("""async () => { const { interval } = await import('/pages/leaderboard.js');
+      return [interval({ n: 2, mean: 0.981, sd: 0.0042, ci_low: 0.943, ci_high: 1.019 }),
+              interval({ n: 2, mean: 0.02, sd: 0.01, ci_low: -0.07, ci_high: 0.11 }),
+              interval({ n: 1, mean: 0.9, sd: null, ci_low: null, ci_high: null }),
+              interval({ n: 0, mean: null, sd: null, ci_low: null, ci_high: null }, '—')]; }""")
+    assert texts == ["94.3% – 100.0%", "0.0% – 11.0%", "1 seed", "—"]   # Student-t passes 100 % over 2 seeds
