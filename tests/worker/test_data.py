@@ -13,6 +13,7 @@ from worker.config import settings
 from worker.data import DATASETS, DatasetUnavailable, load_dataset
 from worker.data import archive as archive_module
 from worker.data import download as download_module
+from worker.data import synthetic
 from worker.data.download import DownloadFailed, download_verified
 from worker.data.split import stratified_split
 from worker.data.tokenizer import build_vocab, encode, encode_batch, tokenize
@@ -270,6 +271,9 @@ def test_imdb_is_pre_padded_and_its_vocab_follows_the_keras_word_index(tmp_path,
 
 
 def test_synthetic_is_deterministic(tmp_path: Path):
+    # the generator itself (load_synthetic keeps its reviews for the process: generated_reviews)
+    assert synthetic.generate_reviews(100, np.random.default_rng(synthetic.GENERATOR_SEED)) == \
+        synthetic.generate_reviews(100, np.random.default_rng(synthetic.GENERATOR_SEED))
     first = load_dataset("synthetic", data_dir=tmp_path / "a", num_words=200, maxlen=64)
     second = load_dataset("synthetic", data_dir=tmp_path / "b", num_words=200, maxlen=64)
     np.testing.assert_array_equal(first.x_train, second.x_train)

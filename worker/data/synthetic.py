@@ -1,5 +1,6 @@
 """A small, deterministic, learnable set of English-looking reviews, generated as text offline."""
 
+import functools
 import itertools
 
 import numpy as np
@@ -85,9 +86,16 @@ def _render(tokens: list[str], rng: np.random.Generator) -> str:
     return "".join(s + (" <br /><br />" if rng.random() < 0.1 else " ") for s in sentences).strip()
 
 
-def load_synthetic(options: DataOptions, fingerprint: str) -> EncodedData:
-    """Generate the reviews and encode them through the same tokenizer path as aclimdb."""
+@functools.cache
+def generated_reviews() -> tuple[tuple[tuple[str, ...], tuple[int, ...]], tuple[tuple[str, ...], tuple[int, ...]]]:
+    """The train and test reviews with their labels, ((texts, labels), (texts, labels)), generated once per
+    process: GENERATOR_SEED is fixed, so they never change, and generating them takes about a second."""
     rng = np.random.default_rng(GENERATOR_SEED)
-    train = generate_reviews(N_TRAIN, rng)
-    test = generate_reviews(N_TEST, rng)
+    train, test = generate_reviews(N_TRAIN, rng), generate_reviews(N_TEST, rng)
+    return (tuple(train[0]), tuple(train[1])), (tuple(test[0]), tuple(test[1]))
+
+
+def load_synthetic(options: DataOptions, fingerprint: str) -> EncodedData:
+    """Encode the reviews through the same tokenizer path as aclimdb."""
+    train, test = generated_reviews()
     return encode_texts("synthetic", train, test, options, fingerprint)
