@@ -73,7 +73,6 @@ def test_pages_show_the_truth_after_a_backend_restart_without_a_reload(context_a
             for page in (runs_page, run_page):
                 expect(page.locator("#connection-banner")).to_be_hidden()
                 assert page.evaluate("() => window.__noReload") is True
-            run_page.screenshot(path="/tmp/res/run-after-restart.png")
     assert errors == []
 
 
