@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh data directory, the database a backend uses, and a fresh live backend per test.
+"""Shared fixtures: a fresh data directory, the database a backend uses, a fresh live backend per test
+and one shared by a module's tests (each looks only at its own runs).
 
 Tests and modules marked `@pytest.mark.databases` run twice: on SQLite and on a throwaway
 PostgreSQL server (one cluster per session, an empty database per backend). Where no PostgreSQL
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.live import LIVE_LOGS, running_backend
@@ -90,3 +92,15 @@ def backend_url(data_dir: Path, database: Database) -> Iterator[str]:
     """The base URL of a backend started for this test alone, on an empty database of the test's kind."""
     with running_backend(data_dir, env=database.backend_env()) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def module_backend(tmp_path_factory: pytest.TempPathFactory, database) -> Iterator[tuple[str, Path]]:
+    """(base URL, data dir) of a backend started once for the module, on an empty database of its kind."""
+    data = tmp_path_factory.mktemp("data")
+    with running_backend(data, env=database.backend_env()) as url:
+        # The first launch loads the contestants (torch) in the backend: do it here, with time to spare,
+        # so that no test's 10 s client timeout meets it on a busy machine.
+        with httpx.Client(base_url=url, timeout=120) as http:
+            assert http.post("/api/architectures/gru/summary", json={}).status_code == 200
+        yield url, data

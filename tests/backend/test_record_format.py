@@ -1,6 +1,7 @@
-"""Runs record the format version of their hyperparameters (migration 0008), on SQLite and PostgreSQL."""
+"""Migration 0008: runs written before it hold record format 2, on SQLite and PostgreSQL.
 
-import httpx
+What a launch and a clone record is in tests/backend/test_runs_api.py."""
+
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -8,8 +9,6 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from backend.db import MIGRATIONS_DIR, make_engine, upgrade_database
-from tests.support.factories import launch
-from worker.record_format import RECORD_FORMAT
 
 pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
 
@@ -31,14 +30,6 @@ def _migrate(engine: Engine, verb, revision: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         verb(config, revision)
-
-
-def test_launch_records_todays_format_and_a_clone_keeps_its_source_s(client: httpx.Client):
-    run = launch(client)
-    assert run["record_format"] == RECORD_FORMAT == 2
-    assert client.get(f"/api/runs/{run['id']}").json()["record_format"] == RECORD_FORMAT
-    clone = client.post(f"/api/runs/{run['id']}/clone").json()
-    assert clone["record_format"] == run["record_format"]
 
 
 def test_migration_fills_existing_runs_with_format_2_and_new_rows_must_state_theirs(database, tmp_path):

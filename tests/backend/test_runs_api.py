@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.support.factories import launch
+from worker.record_format import RECORD_FORMAT
 
 pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
 
@@ -183,6 +184,14 @@ def test_cancel_cancelled_run_is_409(client: httpx.Client):
     response = client.post(f"/api/runs/{run['id']}/cancel")
     assert response.status_code == 409
     assert response.json() == {"detail": f"Run {run['id']} is cancelled; only queued or running runs can be cancelled"}
+
+
+def test_launch_records_todays_format_and_a_clone_keeps_its_source_s(client: httpx.Client):
+    run = launch(client)
+    assert run["record_format"] == RECORD_FORMAT == 2
+    assert client.get(f"/api/runs/{run['id']}").json()["record_format"] == RECORD_FORMAT
+    clone = client.post(f"/api/runs/{run['id']}/clone").json()
+    assert clone["record_format"] == run["record_format"]
 
 
 def test_clone_queues_a_copy_of_the_config(client: httpx.Client):

@@ -1,12 +1,14 @@
-"""Browser-test fixtures: a live backend and worker per module, one headless Chromium, pages that screenshot."""
+"""Browser-test fixtures: a live backend and worker shared by the browser modules (or a module's own),
+one headless Chromium per module, pages that screenshot."""
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.support.live import REPO_ROOT, running_backend, running_worker
+from tests.support.live import REPO_ROOT, running_backend_and_worker
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -22,12 +24,34 @@ SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 900}
 
 
-@pytest.fixture(scope="module")
-def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real backend with a real worker on a fresh data dir, shared by one test module."""
+@contextlib.contextmanager
+def _live_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real backend with a real worker (named browser-w1) on a fresh data dir."""
     data_dir: Path = tmp_path_factory.mktemp("browser-data")
-    with running_backend(data_dir) as url, running_worker(url, name="browser-w1", data_dir=data_dir):
+    with running_backend_and_worker(data_dir, worker_name="browser-w1") as url:
         yield url
+
+
+@pytest.fixture(scope="package")
+def shared_live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One live backend and worker for the browser modules whose tests look only at their own runs
+    (starting them is seconds per module); their runs end or are cancelled, so the queue drains."""
+    with _live_backend(tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def own_live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live backend and worker for one module alone: one that counts every worker or ranks every group
+    overrides `live_url` with this."""
+    with _live_backend(tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def live_url(shared_live_url: str) -> str:
+    """The dashboard a module's pages open: the shared live backend unless the module overrides this."""
+    return shared_live_url
 
 
 @pytest.fixture(scope="module")

@@ -56,8 +56,9 @@ def test_table_pages_sorts_searches_filters_by_tag_and_adds_columns(page: Page, 
     expect(page.locator("#runs-range")).to_have_text(f"1–50 of {total:,}")
     expect(page.locator("#runs-count")).to_have_text(f"{total:,} runs")
     page.click("#runs-next")
-    expect(rows).to_have_count(total - 50)
-    expect(page.locator("#runs-range")).to_have_text(f"51–{total} of {total:,}")
+    last = min(total, 100)   # the backend is shared with other modules' runs (tests/browser/conftest.py)
+    expect(rows).to_have_count(last - 50)
+    expect(page.locator("#runs-range")).to_have_text(f"51–{last} of {total:,}")
     # search by name, then add the lr column and sort by it, highest first
     page.fill("#runs-search", "pager")
     expect(page.locator("#runs-count")).to_have_text("60 runs")

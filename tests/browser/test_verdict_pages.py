@@ -10,6 +10,12 @@ from tests.browser.helpers import tiny_hyperparams, wait_finished
 
 pytestmark = pytest.mark.browser
 
+
+@pytest.fixture(scope="module")
+def live_url(own_live_url: str) -> str:
+    """A live backend of this module's own: the page ranks every group on synthetic."""
+    return own_live_url
+
 SHOTS = os.environ.get("VERDICT_SHOTS")  # a folder: also save each view at 1400x900, 1024x768 and 390x844
 VIEWPORTS = [(1400, 900), (1024, 768), (390, 844)]
 

@@ -11,6 +11,12 @@ from tests.support.live import wait_for
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module")
+def live_url(own_live_url: str) -> str:
+    """A live backend of this module's own: the page counts every worker."""
+    return own_live_url
+
+
 @pytest.fixture(autouse=True)
 def _local_worker_registered(live_url: str) -> None:
     """The module's worker process is up (importing torch takes a while on a busy machine)."""

@@ -44,6 +44,11 @@ def wait_until_terminal(client: httpx.Client, run_id: int, timeout: float = 30.0
     return wait_for_run(client, run_id, lambda run: run["status"] in TERMINAL, timeout=timeout)
 
 
+def registered(client: httpx.Client, *names: str) -> bool:
+    """Whether every worker in `names` has registered with the backend (GET /api/workers)."""
+    return set(names) <= {worker["name"] for worker in client.get("/api/workers").json()}
+
+
 def read_log(path, timeout: float = 5.0, contains: str | None = None) -> str:
     """A worker's log text, waiting up to `timeout` s for `contains` to appear in it."""
     deadline = time.monotonic() + timeout

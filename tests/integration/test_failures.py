@@ -6,12 +6,19 @@ import signal
 import httpx
 import pytest
 
-from tests.integration.runs import api_client, launch, wait_for_run, wait_until_terminal
+from tests.integration.runs import api_client, launch, registered, wait_for_run, wait_until_terminal
 from tests.support.live import running_backend, running_worker, wait_for
 
 pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
 
 LONG = {"epochs": 200, "batch_size": 16}   # still training when the test interrupts it
+
+
+@pytest.fixture
+def shared_url(module_backend) -> str:
+    """The module's backend (tests/conftest.py), for the tests that need no lease of their own; each runs
+    its own worker, under its own name, on its own runs."""
+    return module_backend[0]
 
 
 def _mid_run(api: httpx.Client, run_id: int) -> dict:
@@ -36,9 +43,9 @@ def test_killed_worker_leaves_its_run_failed_with_epoch_rows_once_the_lease_expi
     assert [row["epoch"] for row in metrics] == list(range(1, failed["epochs_done"] + 1))
 
 
-def test_sigterm_mid_run_fails_the_run_as_worker_stopped_and_exits_zero(backend_url, data_dir):
-    with running_worker(backend_url, name="w1", data_dir=data_dir) as worker, \
-            api_client(backend_url) as api:
+def test_sigterm_mid_run_fails_the_run_as_worker_stopped_and_exits_zero(shared_url, data_dir):
+    with running_worker(shared_url, name="w-sigterm", data_dir=data_dir) as worker, \
+            api_client(shared_url) as api:
         run = launch(api, "lstm", **LONG)
         _mid_run(api, run["id"])
 
@@ -50,20 +57,20 @@ def test_sigterm_mid_run_fails_the_run_as_worker_stopped_and_exits_zero(backend_
     assert stopped["error"] == "worker stopped"
 
 
-def test_sigterm_while_idle_exits_zero_at_once(backend_url, data_dir):
-    with running_worker(backend_url, name="w1", data_dir=data_dir) as worker, \
-            api_client(backend_url) as api:
-        wait_for(lambda: api.get("/api/health").json()["workers"] >= 1, timeout=30)
+def test_sigterm_while_idle_exits_zero_at_once(shared_url, data_dir):
+    with running_worker(shared_url, name="w-idle", data_dir=data_dir) as worker, \
+            api_client(shared_url) as api:
+        wait_for(lambda: registered(api, "w-idle"), timeout=30)
 
         worker.send_signal(signal.SIGTERM)
 
         assert worker.wait(timeout=3) == 0
 
 
-def test_missing_aclimdb_fails_the_run_with_the_reason_and_the_worker_trains_the_next(backend_url, data_dir):
+def test_missing_aclimdb_fails_the_run_with_the_reason_and_the_worker_trains_the_next(shared_url, data_dir):
     missing = data_dir / "nowhere" / "aclImdb_v1.tar.gz"
-    with running_worker(backend_url, name="w1", data_dir=data_dir, env={"BATTLEFIELD_ACLIMDB": str(missing)}), \
-            api_client(backend_url) as api:
+    with running_worker(shared_url, name="w-missing", data_dir=data_dir, env={"BATTLEFIELD_ACLIMDB": str(missing)}), \
+            api_client(shared_url) as api:
         unavailable = launch(api, "fasttext", dataset="aclimdb")
         following = launch(api, "fasttext")
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.runs import api_client, get_run, launch, wait_for_run, wait_until_terminal
 from tests.support.sse import read_events
-from tests.support.live import running_backend, running_worker
+from tests.support.live import running_backend_and_worker
 
 pytestmark = pytest.mark.databases   # SQLite and PostgreSQL
 
@@ -20,10 +20,9 @@ def api(tmp_path_factory, database) -> Iterator[httpx.Client]:
     """One backend and one worker for this module (starting them is most of a test's time);
     each test launches and checks only its own runs."""
     data_dir = tmp_path_factory.mktemp("data")
-    with running_backend(data_dir, lease_seconds=LEASE_SECONDS, env=database.backend_env()) as url:
-        with running_worker(url, name="w1", data_dir=data_dir):
-            with api_client(url) as client:
-                yield client
+    with running_backend_and_worker(data_dir, worker_name="w1", lease_seconds=LEASE_SECONDS,
+                                    env=database.backend_env()) as url, api_client(url) as client:
+        yield client
 
 
 def test_three_synthetic_runs_succeed_with_every_epoch_row(api):

@@ -3,9 +3,11 @@
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.integration.runs import api_client, launch, read_log, wait_until_terminal
+from tests.support.factories import epoch_row, launch_and_claim
 from tests.support.live import running_backend, running_worker
 
 TOKEN = "s3cret-token"
@@ -35,6 +37,18 @@ def test_worker_with_a_wrong_token_exits_with_code_2(token_backend):
         assert worker.wait(timeout=30) == 2
 
     assert "backend refused this worker: 401" in read_log(data_dir / "worker-w2.log")
+
+
+def test_the_lean_epoch_path_enforces_the_worker_token(token_backend):
+    url, _ = token_backend   # the epoch POST parses its own body (tests/backend/test_epoch_route.py): the token still holds
+    with httpx.Client(base_url=url, timeout=10, headers={"Authorization": f"Bearer {TOKEN}"}) as worker:
+        run = launch_and_claim(worker, worker="w-lean")
+    path = f"{url}/api/worker/runs/{run['id']}/epochs"
+    refused = httpx.post(path, json=epoch_row(1, worker="w-lean"))
+    wrong = httpx.post(path, json=epoch_row(1, worker="w-lean"), headers={"Authorization": "Bearer nope"})
+    accepted = httpx.post(path, json=epoch_row(1, worker="w-lean"), headers={"Authorization": f"Bearer {TOKEN}"})
+    assert (refused.status_code, wrong.status_code, accepted.status_code) == (401, 401, 201)
+    assert refused.headers["www-authenticate"] == "Bearer"
 
 
 def test_one_token_guards_people_and_workers_and_the_worker_reads_it_from_the_environment(tmp_path: Path):

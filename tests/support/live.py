@@ -91,12 +91,13 @@ class BackendURL(str):
 
 @contextlib.contextmanager
 def running_backend(
-    data_dir: Path, *, lease_seconds: float | None = None, env: dict | None = None
+    data_dir: Path, *, lease_seconds: float | None = None, env: dict | None = None, port: int | None = None
 ) -> Iterator["BackendURL"]:
-    """Run `python -m backend` on a free port with its SQLite database in `data_dir`; yield its BackendURL."""
+    """Run `python -m backend` on `port` (default: a free one) with its SQLite database in `data_dir`;
+    yield its BackendURL once it answers and has loaded the contestants."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     overrides = dict(env or {})
     if lease_seconds is not None:
@@ -160,3 +161,19 @@ def running_worker(
     finally:
         LIVE_LOGS.pop(f"worker {name} ({url})", None)
         _stop(process)
+
+
+@contextlib.contextmanager
+def running_backend_and_worker(
+    data_dir: Path, *, worker_name: str, lease_seconds: float | None = None, env: dict | None = None
+) -> Iterator["BackendURL"]:
+    """A backend (as running_backend) and one worker on it, started together: the worker imports torch
+    while the backend starts, and registers once it answers (the agent waits for a backend not up yet).
+    Yields the backend's URL once it is up; the worker is stopped before the backend."""
+    port = free_port()
+    with running_worker(f"http://127.0.0.1:{port}", name=worker_name, data_dir=data_dir) as worker:
+        with running_backend(data_dir, lease_seconds=lease_seconds, env=env, port=port) as url:
+            try:
+                yield url
+            finally:
+                _stop(worker)   # first, so that it never waits on a backend that is gone
