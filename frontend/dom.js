@@ -34,6 +34,12 @@ export function clear(el, ...children) {
 
 const INT = new Intl.NumberFormat('en-US');
 
+/** `text` cut to at most `max` characters, the cut marked with "…". */
+export function shorten(text, max) {
+  const s = String(text ?? '');
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
 /** 1234567 -> "1,234,567"; null -> "—". */
 export function fmtInt(n) {
   return n === null || n === undefined ? '—' : INT.format(n);

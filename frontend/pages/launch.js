@@ -1,7 +1,7 @@
 // Launch page: a form generated from the contestant's JSON Schema, a live parameter count, Battle.
 
 import { api } from '../api.js';
-import { h, clear, fmtInt } from '../dom.js';
+import { h, clear, fmtInt, shorten } from '../dom.js';
 import { pageHeader, loading, errorState, toast, confirmDialog } from '../widgets.js';
 import { GROUP_NAMES, groupOf } from '../hyperparams.js';
 
@@ -454,9 +454,13 @@ export function mount(root, { route, architectures, datasets, navigate }) {
     const leftovers = [];
     for (const e of err.fieldErrors) {
       const loc = Array.isArray(e.loc) ? e.loc : [];
-      const name = String(loc[loc.length - 1] ?? '');
-      if (name === 'architecture') contestantError.textContent = e.msg;
-      else if (!showFieldError(name, e.msg)) leftovers.push(e.msg);
+      const last = loc[loc.length - 1];
+      // a list's item (["body","tags",0], ["body","hyperparams","kernel_sizes",1]): the list's field, naming the item
+      const item = typeof last === 'number' && loc.length > 1 ? last : null;
+      const name = String(item === null ? last ?? '' : loc[loc.length - 2]);
+      const msg = item === null ? e.msg : `${name === 'tags' ? `Tag ${item + 1} “${shorten(runDetails().tags[item] ?? '', 24)}”` : `Item ${item + 1}`}: ${e.msg}`;
+      if (name === 'architecture') contestantError.textContent = msg;
+      else if (!showFieldError(name, msg)) leftovers.push(msg);
     }
     if (!err.fieldErrors.length) leftovers.push(err.message);
     if (leftovers.length) formError.append(errorState(leftovers.join('\n')));

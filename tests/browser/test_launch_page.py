@@ -55,6 +55,15 @@ def test_server_422_is_shown_beside_the_field_its_loc_names(page: Page, live_url
     assert httpx.get(f"{live_url}/api/runs").json()["count"] == before
 
 
+def test_a_tag_over_its_bound_is_named_beside_the_tags_field(page: Page, live_url: str):
+    open_form(page)
+    page.fill("#field-tags", "fine, " + "x" * 80)
+    page.click("#launch-button")
+    expect(page.locator("#error-tags")).to_have_text(f"Tag 2 “{'x' * 23}…”: String should have at most 64 characters")
+    expect(page.locator("#error-tags").locator("xpath=ancestor::div[contains(@class, 'field')][1]")).to_have_class(re.compile(r"\binvalid\b"))
+    assert page.url.endswith("#/launch?architecture=lstm")
+
+
 def test_browser_check_stops_an_out_of_bounds_value_before_sending(page: Page, live_url: str):
     open_form(page)
     requests: list[str] = []
