@@ -33,15 +33,22 @@ STORABLE_SCHEMA = {"pattern": "^[^\\u0000]*$"}
 so no conforming JSON text carries them; the check refuses the escapes that spell them.)"""
 
 
-def stored_text(max_length: int | None = None, min_length: int | None = None) -> Any:
+NOT_BLANK_SCHEMA = {"pattern": "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"}
+"""STORABLE_SCHEMA for text that must hold more than whitespace (a stripped text of at least one character)."""
+
+
+def stored_text(max_length: int | None = None, min_length: int | None = None, *, strip: bool = False) -> Any:
     """A str type of `min_length` to `max_length` characters that a database can store (`storable_text`).
+
+    strip: leading and trailing whitespace is dropped before the bounds are checked (a label of spaces is empty).
 
     The bounds sit on the str itself: placed after a validator (a `Field(max_length=...)` on an
     `Annotated[str, AfterValidator]`) pydantic checks them as a generic length and its 422 says "items"
     instead of characters. The storability check runs first, on the raw input.
     """
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length),
-                     Field(json_schema_extra=STORABLE_SCHEMA), BeforeValidator(storable_text)]
+    schema = NOT_BLANK_SCHEMA if strip and min_length else STORABLE_SCHEMA
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length, strip_whitespace=strip),
+                     Field(json_schema_extra=schema), BeforeValidator(storable_text)]
 
 
 StoredText = stored_text()
@@ -52,7 +59,7 @@ MAX_TAGS = 32
 MAX_TAG_CHARS = 64
 MAX_NOTES_CHARS = 10_000
 MAX_REVIEW_CHARS = 20_000  # the longest aclImdb review has 13,704 characters
-Tag = stored_text(MAX_TAG_CHARS, min_length=1)
+Tag = stored_text(MAX_TAG_CHARS, min_length=1, strip=True)
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS, description=f"At most {MAX_TAGS} tags of 1 to {MAX_TAG_CHARS} characters.")]
 Notes = Annotated[stored_text(MAX_NOTES_CHARS), Field(description=f"Free text, at most {MAX_NOTES_CHARS:,} characters.")]
 
@@ -65,7 +72,7 @@ class RunCreate(BaseModel):
     architecture: stored_text(64) = Field(description="Contestant name, see GET /api/architectures.")
     dataset: stored_text(64) = Field(description="Dataset name, see GET /api/datasets.")
     hyperparams: dict[str, Any] = Field(default_factory=dict, description="Hyperparameter values by name.")
-    name: stored_text(MAX_NAME_CHARS) | None = Field(None, description="Defaults to '<architecture> #<id>'.")
+    name: stored_text(MAX_NAME_CHARS, strip=True) | None = Field(None, description="Defaults to '<architecture> #<id>' (also when empty or blank).")
     tags: Tags = Field(default_factory=list)
     notes: Notes = ""
     repeats: int = Field(
@@ -79,7 +86,7 @@ class RunUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: stored_text(MAX_NAME_CHARS, min_length=1) | None = None
+    name: stored_text(MAX_NAME_CHARS, min_length=1, strip=True) | None = None
     tags: Tags | None = None
     notes: Notes | None = None
 

@@ -70,6 +70,16 @@ def test_edits_are_held_to_the_same_bounds(client: httpx.Client):
     assert error["loc"] == ["body", "tags"] and "at most 32" in error["msg"]
 
 
+def test_blank_labels_are_refused_or_take_the_default_and_labels_lose_their_outer_spaces(client: httpx.Client):
+    run = client.post("/api/runs", json=launch_body(name="   ", tags=["  spaced  "])).json()
+    assert run["name"] == f"lstm #{run['id']}" and run["tags"] == ["spaced"], run   # a blank name: the default
+    error = only_error(client.patch(f"/api/runs/{run['id']}", json={"name": "   "}))
+    assert error["loc"] == ["body", "name"] and "at least 1 character" in error["msg"], error
+    error = only_error(client.post("/api/runs", json=launch_body(tags=["ok", " \t "])))
+    assert error["loc"] == ["body", "tags", 1] and "at least 1 character" in error["msg"], error
+    assert client.get(f"/api/runs/{run['id']}").json()["name"] == f"lstm #{run['id']}"
+
+
 def test_a_5_mb_review_gets_a_413_naming_the_limit(client: httpx.Client):
     response = client.post("/api/runs/1/predict", json={"text": "great film " * 500_000})
     assert response.status_code == 413
