@@ -8,7 +8,6 @@ which is what a browser does when a tab goes to the background.
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -38,9 +37,10 @@ TRACKING = """
 OPEN_STREAMS = "() => window.__sources.filter((s) => s.readyState !== EventSource.CLOSED).length"
 
 
-@pytest.fixture
-def backend(tmp_path: Path) -> Iterator[str]:
-    with running_backend(tmp_path / "data", lease_seconds=600) as url:
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One backend for the module (starting one is seconds): each test looks only at its own run or page."""
+    with running_backend(tmp_path_factory.mktemp("data"), lease_seconds=600) as url:
         yield url
 
 

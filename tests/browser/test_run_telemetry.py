@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.helpers import get_run, launch, wait_finished
-from tests.support.live import running_backend, running_worker, wait_for
+from tests.support.live import running_backend_and_worker, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A backend and a worker that samples every 0.5 s and has no aclImdb (so such runs fail), for this module."""
     data_dir = tmp_path_factory.mktemp("browser-telemetry")
     env = {"BATTLEFIELD_SYSTEM_METRICS_SECONDS": "0.5", "BATTLEFIELD_ACLIMDB": str(data_dir / "nowhere.tar.gz")}
-    with running_backend(data_dir) as url, running_worker(url, name="browser-tw", data_dir=data_dir, env=env):
+    with running_backend_and_worker(data_dir, worker_name="browser-tw", worker_env=env) as url:
         yield url
 
 

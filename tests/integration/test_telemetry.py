@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.integration.runs import api_client, launch, wait_until_terminal
-from tests.support.live import running_backend, running_worker
+from tests.support.live import running_backend_and_worker
 
 
 @pytest.fixture(scope="module")
@@ -14,8 +14,7 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     """A backend and one worker sampling every 0.5 s (missing aclImdb: its runs fail), shared by the module."""
     data_dir = tmp_path_factory.mktemp("telemetry")
     env = {"BATTLEFIELD_SYSTEM_METRICS_SECONDS": "0.5", "BATTLEFIELD_ACLIMDB": str(data_dir / "nowhere.tar.gz")}
-    with running_backend(data_dir) as url, running_worker(url, name="tw1", data_dir=data_dir, env=env), \
-            api_client(url) as client:
+    with running_backend_and_worker(data_dir, worker_name="tw1", worker_env=env) as url, api_client(url) as client:
         yield client
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.runs import api_client, launch, read_log, wait_until_terminal
 from tests.support.factories import epoch_row, launch_and_claim
-from tests.support.live import running_backend, running_worker
+from tests.support.live import running_backend, running_backend_and_worker, running_worker
 
 TOKEN = "s3cret-token"
 
@@ -53,8 +53,8 @@ def test_the_lean_epoch_path_enforces_the_worker_token(token_backend):
 
 def test_one_token_guards_people_and_workers_and_the_worker_reads_it_from_the_environment(tmp_path: Path):
     data_dir, secret = tmp_path / "data", "one-class-token"
-    with running_backend(data_dir, env={"BATTLEFIELD_TOKEN": secret}) as url, \
-            running_worker(url, name="w3", data_dir=data_dir, env={"BATTLEFIELD_TOKEN": secret}), \
+    with running_backend_and_worker(data_dir, worker_name="w3", env={"BATTLEFIELD_TOKEN": secret},
+                                    worker_env={"BATTLEFIELD_TOKEN": secret}) as url, \
             api_client(url, token=secret) as api:
         run = launch(api, "fasttext", epochs=1)
         finished = wait_until_terminal(api, run["id"], timeout=60)

@@ -165,13 +165,15 @@ def running_worker(
 
 @contextlib.contextmanager
 def running_backend_and_worker(
-    data_dir: Path, *, worker_name: str, lease_seconds: float | None = None, env: dict | None = None
+    data_dir: Path, *, worker_name: str, lease_seconds: float | None = None, env: dict | None = None,
+    worker_env: dict | None = None,
 ) -> Iterator["BackendURL"]:
     """A backend (as running_backend) and one worker on it, started together: the worker imports torch
     while the backend starts, and registers once it answers (the agent waits for a backend not up yet).
-    Yields the backend's URL once it is up; the worker is stopped before the backend."""
+    `env` is the backend's extra environment, `worker_env` the worker's. Yields the backend's URL once it
+    is up; the worker is stopped before the backend."""
     port = free_port()
-    with running_worker(f"http://127.0.0.1:{port}", name=worker_name, data_dir=data_dir) as worker:
+    with running_worker(f"http://127.0.0.1:{port}", name=worker_name, data_dir=data_dir, env=worker_env) as worker:
         with running_backend(data_dir, lease_seconds=lease_seconds, env=env, port=port) as url:
             try:
                 yield url
