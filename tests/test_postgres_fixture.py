@@ -28,6 +28,7 @@ def test_without_postgresql_binaries_the_summary_says_it_skipped_them(tmp_path):
     env = {**os.environ, "BATTLEFIELD_TEST_PG_BIN_GLOB": str(tmp_path / "none" / "*" / "bin")}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-p", "no:schemathesis", "-p", "no:hypothesispytest",   # heavy plugins this test never uses: seconds
          f"{__file__}::test_each_database_kind_is_reachable"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
