@@ -7,7 +7,7 @@ const LINKS = [
   ['#/runs', 'Runs', 'every run, live'],
   ['#/launch', 'Launch', 'start a new run'],
   ['#/compare', 'Compare', 'overlay the curves of chosen runs'],
-  ['#/leaderboard', 'Leaderboard', 'the best run of each contestant'],
+  ['#/leaderboard', 'Leaderboard', 'contestants ranked by mean test accuracy over their seeds'],
 ];
 
 /** Mount the "page not found" page for the unknown route in `route.path`. */

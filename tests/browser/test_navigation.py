@@ -16,6 +16,8 @@ def test_unknown_route_says_page_not_found_with_links(page: Page):
     expect(page.locator("#app .page-subtitle")).to_have_text("There is no page at “#/nonsense”.")
     assert page.eval_on_selector_all("#not-found a", "as => as.map((a) => a.getAttribute('href'))") == [
         "#/runs", "#/launch", "#/compare", "#/leaderboard"]
+    # the leaderboard ranks groups of seeds by their mean, not each contestant's single best run
+    expect(page.locator("#not-found li").last).to_have_text("Leaderboard — contestants ranked by mean test accuracy over their seeds")
     expect(page.locator("#runs-table")).to_have_count(0)
     page.click("#not-found a[href='#/runs']")
     expect(page.locator("#app .page-title")).to_have_text("Runs")
