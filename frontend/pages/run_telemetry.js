@@ -8,6 +8,7 @@ import { errorState } from '../widgets.js';
 import { draw, purge, baseLayout, ACCENT, colour } from '../charts.js';
 
 const LOG_PAGE = 1000;
+const MIN_SPAN_S = 10;   // the System chart's shortest time axis, in seconds
 
 /** Why a run has no samples or lines yet: "what" is 'samples' or 'lines'. */
 export function emptyReason(run, what) {
@@ -78,7 +79,8 @@ export function systemCard(runId) {
       traces.push(line('GPU memory', 'gpu_mem_mb', colour(3), 'y2', 'MiB', 'dash'));
     }
     draw(chart, traces, baseLayout({
-      xaxis: { title: { text: 'seconds since the run started' }, rangemode: 'tozero' },
+      // at least 10 s wide: a run that failed at once has one sample at 0.08 s, and an axis of 0.01 s steps says nothing
+      xaxis: { title: { text: 'seconds since the run started' }, range: [0, Math.max(x[x.length - 1], MIN_SPAN_S) * 1.03] },
       yaxis: { title: { text: '%' }, rangemode: 'tozero' },
       yaxis2: { title: { text: 'MiB' }, overlaying: 'y', side: 'right', rangemode: 'tozero', showgrid: false, automargin: true, tickfont: { size: 11 }, tickmode: 'auto', nticks: 6, tickformat: ',.0f' },
       legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' },

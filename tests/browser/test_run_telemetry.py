@@ -84,6 +84,9 @@ def test_a_failed_run_page_shows_its_traceback_and_error_line(page: Page, live_u
     expect(traceback).to_contain_text("DatasetUnavailable")
     expect(page.locator("#run-log .log-error .log-level")).to_have_text("ERROR")
     expect(page.locator("#system-empty")).to_be_hidden()   # sampled at its end, however short the run
+    page.wait_for_function("() => document.querySelectorAll('#system-chart .xtick text').length > 1")
+    ticks = page.eval_on_selector_all("#system-chart .xtick text", "ts => ts.map((t) => t.textContent)")
+    assert all(tick.isdigit() for tick in ticks), ticks   # whole seconds, not 0.01 s steps over a run that lasted 0.1 s
     # a failed run will never succeed: its Errors section says why it has no predictions, not "once it succeeds"
     expect(page.locator("#errors-empty")).to_have_text(
         "None: the run failed before its test, so it has no test predictions. Its log says why.")
