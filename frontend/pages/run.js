@@ -206,6 +206,13 @@ export function mount(root, { route, navigate }) {
     if (scoreCard) scoreCard.hidden = !run.has_checkpoint;  // only a saved checkpoint can score a review
   }
 
+  /** The line under the test accuracy: its loss, when it comes, or why it never will. */
+  function testNote(r) {
+    if (r.test_loss !== null && r.test_loss !== undefined) return `loss ${fmtNum(r.test_loss)}`;
+    if (r.status === 'failed' || r.status === 'cancelled') return `none: ${r.status} before its test`;
+    return r.status === 'succeeded' ? 'not recorded' : 'after training';
+  }
+
   function stat(label, value, sub, idName) {
     return h('div', { class: 'stat', id: idName }, h('div', { class: 'stat-label' }, label), h('div', { class: 'stat-value' }, value), h('div', { class: 'stat-sub' }, sub || ' '));
   }
@@ -213,7 +220,7 @@ export function mount(root, { route, navigate }) {
   function renderStats() {
     clear(stats, 
       stat('Best val accuracy', fmtPct(run.best_val_acc), run.best_epoch ? `epoch ${run.best_epoch} · loss ${fmtNum(run.best_val_loss)}` : null, 'stat-best-val'),
-      stat('Test accuracy', fmtPct(run.test_acc), run.test_loss !== null && run.test_loss !== undefined ? `loss ${fmtNum(run.test_loss)}` : 'after training', 'stat-test'),
+      stat('Test accuracy', fmtPct(run.test_acc), testNote(run), 'stat-test'),
       stat('Parameters', fmtInt(run.param_count), 'trainable or not', 'stat-params'),
       stat('Seconds / epoch', run.seconds_per_epoch === null || run.seconds_per_epoch === undefined ? '—' : run.seconds_per_epoch.toFixed(2), `${run.epochs_done} of ${run.epochs_total} epochs`, 'stat-speed'),
       h('div', { class: 'stat', id: 'stat-duration' }, h('div', { class: 'stat-label' }, 'Duration'),

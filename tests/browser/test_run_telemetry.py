@@ -87,6 +87,7 @@ def test_a_failed_run_page_shows_its_traceback_and_error_line(page: Page, live_u
     page.wait_for_function("() => document.querySelectorAll('#system-chart .xtick text').length > 1")
     ticks = page.eval_on_selector_all("#system-chart .xtick text", "ts => ts.map((t) => t.textContent)")
     assert all(tick.isdigit() for tick in ticks), ticks   # whole seconds, not 0.01 s steps over a run that lasted 0.1 s
+    expect(page.locator("#stat-test .stat-sub")).to_have_text("none: failed before its test")   # not "after training"
     # a failed run will never succeed: its Errors section says why it has no predictions, not "once it succeeds"
     expect(page.locator("#errors-empty")).to_have_text(
         "None: the run failed before its test, so it has no test predictions. Its log says why.")
