@@ -48,7 +48,7 @@ class EventRelay:
         self.engine = engine
         self.state = state
         self.origin = uuid.uuid4().hex[:12]   # our own notifications come back to us: skip them
-        self._own_prefix = json.dumps({"o": self.origin})[:-1]   # how encode()'s payloads start, unparsed
+        self._own_prefix = json.dumps({"o": self.origin})[:-1]   # how every payload of encode() starts
         self._outbox: stdlib_queue.SimpleQueue = stdlib_queue.SimpleQueue()
         self._stopping = threading.Event()
         self._listening = threading.Event()
@@ -160,8 +160,6 @@ class EventRelay:
         if payload.startswith(self._own_prefix):   # ours, back from the server: skip it without parsing
             return
         message = json.loads(payload)
-        if message.get("o") == self.origin:
-            return
         kind, run_id = message["k"], message["r"]
         data = message.get("d")
         if data is None:   # a reference: the run as it is in the database now
