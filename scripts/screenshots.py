@@ -73,19 +73,17 @@ def shoot(url: str, runs: list[dict], pages: tuple[str, ...] = PAGES) -> None:
             page.wait_for_timeout(500)
             page.screenshot(path=str(DOCS_IMG / "compare.png"), full_page=True)
             print(f"wrote {DOCS_IMG / 'compare.png'}")
-        if "leaderboard" not in pages:
-            browser.close()
-            return
-        page.goto("/#/leaderboard")
-        page.wait_for_selector("#battle-review")
-        page.fill("#battle-review", "A moving story with superb acting; I loved every minute.")
-        page.click("#battle-score")
-        page.wait_for_selector("#battle-score-table tbody tr")
-        page.evaluate("() => window.scrollTo(0, 0)")
-        page.wait_for_timeout(500)
-        page.screenshot(path=str(DOCS_IMG / "leaderboard.png"), full_page=True)
+        if "leaderboard" in pages:
+            page.goto("/#/leaderboard")
+            page.wait_for_selector("#battle-review")
+            page.fill("#battle-review", "A moving story with superb acting; I loved every minute.")
+            page.click("#battle-score")
+            page.wait_for_selector("#battle-score-table tbody tr")
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(DOCS_IMG / "leaderboard.png"), full_page=True)
+            print(f"wrote {DOCS_IMG / 'leaderboard.png'}")
         browser.close()
-    print(f"wrote {DOCS_IMG / 'leaderboard.png'}")
 
 
 def main() -> int:
