@@ -17,8 +17,10 @@ REVIEW = "a wonderful film, superb acting and a moving story"
 
 
 def test_loss_chart_gains_points_while_the_run_trains(page: Page, live_url: str):
-    epochs = 12
-    run = launch(live_url, "lstm", epochs=epochs, hidden_dim=32, maxlen=128)
+    epochs = 8
+    # Batches of 8 make an epoch last about a second on a quiet machine, several times the trainer's progress
+    # interval (PROGRESS_INTERVAL_S): with the default batch an epoch can end before its first report is due.
+    run = launch(live_url, "lstm", epochs=epochs, hidden_dim=32, maxlen=128, batch_size=8)
     page.goto(f"/#/run/{run['id']}")
     expect(page.locator("#run-title")).to_have_text(run["name"])
     page.evaluate("() => { window.__noReload = true; }")
