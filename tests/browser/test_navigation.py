@@ -23,6 +23,17 @@ def test_unknown_route_says_page_not_found_with_links(page: Page):
     expect(page.locator("#app .page-title")).to_have_text("Runs")
 
 
+def test_first_load_fetches_meta_once_through_its_preload_and_every_module_once(page: Page):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(urlparse(request.url).path))
+    page.goto("/#/runs")
+    expect(page.locator("#runs-count")).not_to_be_empty()
+    page.wait_for_timeout(300)
+    assert requested.count("/api/meta") == 1, "the <link rel=preload> of api/meta was not used by loadMeta()"
+    modules = [path for path in requested if path.endswith(".js") and "plotly" not in path]
+    assert modules and len(modules) == len(set(modules))
+
+
 def test_docs_page_works_with_no_internet(page: Page, live_url: str):
     backend = urlparse(live_url).netloc
     refused: list[str] = []
