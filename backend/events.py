@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from sse_starlette import ServerSentEvent
 
+from backend.holders import HOLDER_EVENT_KINDS
 from backend.loophop import LoopHop
 
 # The events the all-runs stream carries; a one-run stream carries every kind for its run.
@@ -77,6 +78,8 @@ class Broadcaster:
         self.closed = False
         # Called with every event published here (not with relayed ones): backend/notify.py's hook.
         self.relay: Callable[[Event], None] | None = None
+        # Called with the run id of every `status`, `end` or `deleted` event, here or relayed (on the loop).
+        self.run_changed: Callable[[int], None] | None = None
 
     @property
     def last_id(self) -> int:
@@ -94,6 +97,8 @@ class Broadcaster:
         event = Event(self._next_id, kind, run_id, data)
         self._next_id += 1
         self._buffer.append(event)
+        if kind in HOLDER_EVENT_KINDS and self.run_changed is not None:
+            self.run_changed(run_id)
         for subscription in list(self._subscribers):
             if subscription.wants(event):
                 try:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from backend.events import Broadcaster, ProgressBoard
+from backend.holders import HolderCache
 from backend.loophop import LoopHop
 from backend.predict import PredictorCache
 from backend.queue import RunAvailable
@@ -20,12 +21,14 @@ class AppState:
     hop: LoopHop = field(default_factory=LoopHop)
     broadcaster: Broadcaster = None  # type: ignore[assignment]  # built on `hop` in __post_init__
     progress: ProgressBoard = field(default_factory=ProgressBoard)
+    holders: HolderCache = field(default_factory=HolderCache)   # who holds each active run (progress route)
     run_available: RunAvailable = None  # type: ignore[assignment]
     predictors: PredictorCache = field(default_factory=PredictorCache)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         self.broadcaster = self.broadcaster or Broadcaster(self.hop)
+        self.broadcaster.run_changed = self.holders.forget
         self.run_available = self.run_available or RunAvailable(self.hop)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:

@@ -1,8 +1,9 @@
 """The worker's side: register, claim (long poll), heartbeat, progress, epoch rows, telemetry, checkpoint, predictions,
 finish.
 
-Plain `def` routes (FastAPI's thread pool) except the claim's long poll and the checkpoint's body
-stream, which await and hop to the thread pool for each database or file call.
+Plain `def` routes (FastAPI's thread pool) except the claim's long poll, the checkpoint's body stream
+and progress reports, which await and hop to the thread pool for each database or file call (a
+progress report usually needs none: backend/holders.py remembers who holds each run).
 """
 
 import asyncio
@@ -23,9 +24,11 @@ from backend.body_limit import limited_body_route
 from backend.config import settings
 from backend.db import SessionLocal
 from backend.deps import RunId, SessionDep, StateDep, get_state, run_id_from_text
+from backend.errors import NotLeased
 from backend.jsonutil import dumps
 from backend.predict import checkpoint_path
 from backend.schemas import RunPublic
+from backend.state import AppState
 from backend.telemetry_schemas import TelemetryPublic, TelemetryRequest
 from backend.verdict_schemas import PredictionsUpload
 from backend.worker_schemas import (
@@ -155,17 +158,38 @@ def heartbeat(run_id: RunId, body: HeartbeatRequest, session: SessionDep) -> Hea
 
 
 @router.post("/runs/{run_id}/progress", response_model=ProgressPublic, responses=errors(404, 409))
-def progress(run_id: RunId, body: ProgressRequest, state: StateDep) -> Response:
+async def progress(run_id: RunId, body: ProgressRequest, state: StateDep) -> Response:
     """In-epoch progress: kept in memory and broadcast (JSON built only when a stream sends it), not stored.
 
-    The reply's `cancel` carries a cancel request to the worker within one progress report.
+    The lease check reads the database only when the run's holder is not remembered (backend/holders.py),
+    so a report usually needs no thread and no query. The reply's `cancel` carries a cancel request to
+    the worker within one progress report.
     """
-    with db.engine.connect() as connection:
-        run_status = queue.check_holder(connection, run_id, body.worker)
+    run_status = await _holder_status(state, run_id, body.worker)
     point = body.model_dump(include=set(Progress.model_fields))
     state.progress.set(run_id, point)
     state.broadcaster.publish("progress", run_id, lambda: dumps({"run_id": run_id, **point}))
     return Response(b'{"cancel":true}' if run_status == RunStatus.CANCELLING else b'{"cancel":false}', media_type="application/json")
+
+
+def _read_holder(run_id: int, worker: str) -> tuple[str, float]:
+    """The run's status and when it was read; RunNotFound or NotLeased unless `worker` holds it."""
+    with db.engine.connect() as connection:
+        read_at = time.monotonic()
+        return queue.check_holder(connection, run_id, worker), read_at
+
+
+async def _holder_status(state: AppState, run_id: int, worker: str) -> str:
+    """The active run's status (running or cancelling); NotLeased unless `worker` holds it (on the loop)."""
+    holder = state.holders.get(run_id)
+    if holder is not None:
+        if holder.worker != worker:
+            raise NotLeased(run_id, worker)
+        return holder.status
+    generation = state.holders.generation
+    run_status, read_at = await run_in_threadpool(_read_holder, run_id, worker)
+    state.holders.put(run_id, worker, run_status, read_at, generation)
+    return run_status
 
 
 @router.post("/runs/{run_id}/telemetry", response_model=TelemetryPublic, responses=errors(404, 409))

@@ -103,3 +103,22 @@ def test_only_one_backend_reaps_an_expired_lease(two_backends):
     reaped = [line for log in logs for line in log.read_text().splitlines() if re.search(rf"run {run['id']}: worker", line)]
     assert len(reaped) == 1, reaped
     assert b.get(f"/api/runs/{run['id']}").json()["attempts"] == 1
+
+
+def test_a_cancel_on_one_backend_reaches_progress_reports_on_the_other_within_moments(two_backends):
+    """Backend A remembers who holds the run after the first progress report (backend/holders.py); the
+    cancel stored through B must reach A's memory through B's event, well before the entry expires."""
+    a, b, _ = two_backends
+    run = launch(a)
+    assert claim(a, "wc").json()["run"]["id"] == run["id"]
+    point = {"worker": "wc", "epoch": 1, "fraction": 0.5, "loss": 0.6}
+    progress = f"/api/worker/runs/{run['id']}/progress"
+    assert a.post(progress, json=point).json() == {"cancel": False}
+    assert b.post(f"/api/runs/{run['id']}/cancel").json()["status"] == "cancelling"
+    cancelled_at = time.monotonic()
+    while (reply := a.post(progress, json=point).json()) == {"cancel": False}:
+        assert time.monotonic() - cancelled_at < 2.0, "A still answers from its memory of the run before the cancel"
+        a.post(f"/api/worker/runs/{run['id']}/heartbeat", json={"worker": "wc"})
+        time.sleep(0.05)
+    assert reply == {"cancel": True}
+    assert a.post(f"/api/worker/runs/{run['id']}/finish", json={"worker": "wc", "status": "cancelled"}).status_code == 200
