@@ -20,7 +20,7 @@ NAMES = list(REGISTRY)
 TINY = {"num_words": 200, "maxlen": 32}
 MODEL_FIELDS = {
     "embedding_dim", "hidden_dim", "num_layers", "bidirectional", "filters", "kernel_size",
-    "kernel_sizes", "pool_size", "dense_dim", "ngram_buckets", "num_heads", "pooling",
+    "kernel_sizes", "pool_size", "dense_dim", "ngram_buckets", "bigrams", "num_heads", "pooling",
 }  # fmt: skip
 
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from worker.contestants import parse_hyperparams, summarize
-from worker.contestants import memory, nbsvm
+from worker.contestants import exact_bigrams, memory, nbsvm
 from worker.contestants.memory import InsufficientMemory, check_fits, estimate_memory
 from worker.runner import run_experiment
 
@@ -64,7 +64,7 @@ def test_nbsvm_counts_what_choosing_its_bigram_table_holds():
     # its word pairs (maxlen - 1 per training review, int64), held in several copies by the sorts: 1.9 GB measured
     # at the defaults by bench/memory_estimate.py where the rest of the estimate said 0.4 GB
     pairs = 20_000 * 399 * 8   # 25,000 training reviews less the 20 % validation share
-    assert estimate.fitting == nbsvm.FIT_PAIR_COPIES * pairs
+    assert estimate.fitting == exact_bigrams.FIT_PAIR_COPIES * pairs
     assert f"fitting {estimate.fitting / 2**20:,.0f}" in estimate.describe()
     cnn = parse_hyperparams("cnn", {})
     plain = estimate_memory("cnn", cnn, summarize("cnn", cnn)["param_count"], "imdb")

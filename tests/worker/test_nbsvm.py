@@ -61,7 +61,6 @@ def test_bigram_table_holds_the_pairs_found_in_most_reviews_each_in_its_own_row(
     table = model.bigram_table.tolist()
     assert 8 * WORDS + 9 in table and table == sorted(table)
     small = _model(ngram_buckets=100)
-    small.table_size = 1
     small.bigram_table = small.bigram_table[:1].clone()
     small.fit_from_data(*_reviews())
     assert small.bigram_table.tolist() == [1 * WORDS + 6]  # in 3 reviews, as (6, 7) and (8, 9): ties to the smaller key

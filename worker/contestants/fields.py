@@ -80,12 +80,12 @@ def dense_dim(default: int, description: str = "Size of the fully connected hidd
 
 
 def ngram_buckets(default: int) -> Any:
-    """Rows of the hashed-bigram embedding table."""
+    """Rows of the word-bigram table: hashed buckets, or one row per chosen pair (exact)."""
     return Field(
         default,
         ge=100,
         le=2_000_000,
-        description="Rows of the hashed word-bigram embedding table; more rows, fewer collisions, more memory.",
+        description="Rows of the word-bigram table (hashed buckets, or one per pair kept); more rows, fewer collisions or more pairs kept, more memory.",
     )
 
 

@@ -14,17 +14,13 @@ from torch import nn
 
 from worker.contestants import fields
 from worker.contestants.base import Contestant, TrainingParams
-from worker.contestants.layers import bigram_keys, real_token_mask, uniform_embedding
+from worker.contestants import exact_bigrams
+from worker.contestants.layers import real_token_mask, uniform_embedding
 
 NB_SMOOTHING = 1.0       # alpha: the count added to every feature in each class (Laplace), as Wang & Manning
 NB_WEIGHT_OFFSET = 0.4   # added to each learnt weight: the naive-Bayes ratios count from the first step
 NB_RATIO_SCALE = 10.0    # ratios divided by this, so a review's ~300 features start at a logit of a few units
-FIT_CHUNK = 1024         # training reviews per chunk while counting (bounds the memory of the sort)
-# Copies of every training review's word pairs (int64) that choosing the table holds at once: the pairs
-# gathered once per review, joined, torch.unique's sort with its counts, the sort by count. Measured with
-# bench/memory_estimate.py on random ids (every pair distinct: the worst case), docs/RELIABILITY.md.
-FIT_PAIR_COPIES = 10
-_ABSENT_KEY = torch.iinfo(torch.int64).max  # fills unused bigram-table slots; sorts after every real pair
+FIT_CHUNK = exact_bigrams.FIT_CHUNK   # training reviews per chunk while counting
 
 
 class NBSVMParams(TrainingParams):
@@ -56,9 +52,8 @@ class NBSVM(nn.Module):
     def __init__(self, hp: NBSVMParams):
         super().__init__()
         self.num_words = hp.num_words
-        self.table_size = hp.ngram_buckets
         self.none = hp.num_words + hp.ngram_buckets
-        self.register_buffer("bigram_table", torch.full((hp.ngram_buckets,), _ABSENT_KEY, dtype=torch.int64))
+        self.register_buffer("bigram_table", exact_bigrams.empty_table(hp.ngram_buckets))
         self.register_buffer("ratios", torch.zeros(self.none + 1))  # r per feature; 0 until fitted
         self.weights = uniform_embedding(self.none + 1, 1, padding_idx=self.none)  # w per feature
         self.bias = nn.Parameter(torch.zeros(()))
@@ -68,9 +63,7 @@ class NBSVM(nn.Module):
         """Token ids (B, T) -> distinct feature ids (B, 2T-1), `self.none` where there is none."""
         none = torch.full_like(ids, self.none)  # (B, T)
         words = torch.where(real_token_mask(ids), ids, none)  # (B, T)
-        keys, real = bigram_keys(ids, self.num_words)  # (B, T-1) each
-        row = torch.searchsorted(self.bigram_table, keys.contiguous()).clamp(max=self.table_size - 1)  # (B, T-1)
-        known = real & (self.bigram_table[row] == keys)  # (B, T-1)
+        row, known = exact_bigrams.look_up(self.bigram_table, ids, self.num_words)  # (B, T-1) each
         pairs = torch.where(known, row + self.num_words, none[:, 1:])  # (B, T-1)
         found = torch.cat([words, pairs], dim=1).sort(dim=1).values  # (B, 2T-1)
         repeat = torch.zeros_like(found, dtype=torch.bool)  # (B, 2T-1)
@@ -94,7 +87,7 @@ class NBSVM(nn.Module):
         feature, q likewise over the negative ones, both over the features a review can hold
         (`used_features`); 0 for the others.
         """
-        self._fit_table(x)
+        exact_bigrams.fill_table(self.bigram_table, x, self.num_words)
         positive = torch.zeros(self.none + 1, device=x.device, dtype=torch.float64)
         negative = torch.zeros_like(positive)
         for start in range(0, len(x), FIT_CHUNK):
@@ -112,29 +105,15 @@ class NBSVM(nn.Module):
         """(F_all,) bool: the feature ids a review can hold: every word id but padding, the filled table rows."""
         used = torch.ones(self.none + 1, dtype=torch.bool, device=self.ratios.device)
         used[0] = False  # padding
-        used[self.num_words:self.none] = self.bigram_table != _ABSENT_KEY
+        used[self.num_words:self.none] = self.bigram_table != exact_bigrams.ABSENT_KEY
         used[self.none] = False
         return used
-
-    def _fit_table(self, x: torch.Tensor) -> None:
-        """Fill the bigram table with the pairs found in the most reviews of x (N, T), sorted by key."""
-        per_review = []
-        for start in range(0, len(x), FIT_CHUNK):
-            keys, real = bigram_keys(x[start:start + FIT_CHUNK], self.num_words)  # (C, T-1) each
-            rows = torch.arange(start, start + len(keys), device=x.device).unsqueeze(1).expand_as(keys)  # (C, T-1)
-            pairs = torch.stack([rows[real], keys[real]], dim=1)  # (P, 2)
-            per_review.append(torch.unique(pairs, dim=0)[:, 1])  # each pair once per review
-        keys, reviews = torch.unique(torch.cat(per_review), return_counts=True)  # sorted by key
-        order = torch.sort(reviews, descending=True, stable=True).indices[: self.table_size]  # most reviews first
-        chosen = torch.sort(keys[order]).values  # (K',)
-        self.bigram_table.fill_(_ABSENT_KEY)
-        self.bigram_table[: len(chosen)] = chosen
 
 
 def fit_memory_bytes(hp: NBSVMParams, n_train: int) -> int:
     """What `fit_from_data` holds at its peak beyond the model and the data, in bytes, for `n_train`
-    training reviews: FIT_PAIR_COPIES copies of their word pairs (maxlen - 1 per review, int64)."""
-    return FIT_PAIR_COPIES * n_train * (hp.maxlen - 1) * 8
+    training reviews: choosing the bigram table (exact_bigrams.fill_memory_bytes)."""
+    return exact_bigrams.fill_memory_bytes(hp.maxlen, n_train)
 
 
 NBSVM_CONTESTANT = Contestant(

@@ -16,6 +16,8 @@ BEFORE_THEY_EXISTED: dict[str, dict[str, Any]] = {
     "pooling": {"*": "final", "bilstm": "max_mean"},
     # c688a45: the learning rate was constant before the schedule existed.
     "lr_schedule": {"*": "constant"},
+    # fasttext hashed its word pairs before the exact table was offered.
+    "bigrams": {"*": "hashed"},
 }
 
 
