@@ -14,7 +14,6 @@ from backend import queue
 from backend.jsonutil import dumps
 from backend.models import run_log_lines, run_samples
 from backend.notify import MAX_PAYLOAD_BYTES
-from backend.store import get_run
 from worker.wire import (
     LOG_TRUNCATED_MESSAGE,
     MAX_LOG_LINES_PER_RUN,
@@ -65,26 +64,25 @@ def add_batch(session: Session, run_id: int, worker: str, batch: Telemetry) -> t
     return samples, lines
 
 
-def samples(session: Session, run_id: int) -> list[dict]:
-    """The run's system samples, oldest first; RunNotFound if there is no such run."""
-    get_run(session, run_id)
-    columns = [run_samples.c[name] for name in SAMPLE_FIELDS]
-    rows = session.execute(select(*columns).where(run_samples.c.run_id == run_id).order_by(run_samples.c.id)).all()
-    return [row._asdict() for row in rows]
+SAMPLE_COLUMNS = (run_samples.c.id, *(run_samples.c[name] for name in SAMPLE_FIELDS))
+
+
+def _page(session: Session, table, columns, run_id: int, after: int, limit: int) -> tuple[list[dict], bool]:
+    """Up to `limit` of the run's rows of `table` with an id above `after`, oldest first, and whether more follow."""
+    rows = session.execute(
+        select(*columns).where(table.c.run_id == run_id, table.c.id > after).order_by(table.c.id).limit(limit + 1)
+    ).all()
+    return [row._asdict() for row in rows[:limit]], len(rows) > limit
+
+
+def sample_page(session: Session, run_id: int, after: int, limit: int) -> tuple[list[dict], bool]:
+    """Up to `limit` of the run's system samples (with their `id`) above `after`, oldest first, and whether more follow."""
+    return _page(session, run_samples, SAMPLE_COLUMNS, run_id, after, limit)
 
 
 def log_page(session: Session, run_id: int, after: int, limit: int) -> tuple[list[dict], bool]:
-    """Up to `limit` of the run's log lines with an id above `after`, oldest first, and whether more follow.
-
-    RunNotFound if there is no such run.
-    """
-    rows = session.execute(
-        select(*LINE_COLUMNS)
-        .where(run_log_lines.c.run_id == run_id, run_log_lines.c.id > after)
-        .order_by(run_log_lines.c.id)
-        .limit(limit + 1)
-    ).all()
-    return [row._asdict() for row in rows[:limit]], len(rows) > limit
+    """Up to `limit` of the run's log lines with an id above `after`, oldest first, and whether more follow."""
+    return _page(session, run_log_lines, LINE_COLUMNS, run_id, after, limit)
 
 
 EVENT_MAX_BYTES = MAX_PAYLOAD_BYTES - 200   # the event as the relay embeds it, and room for the relay's envelope

@@ -9,6 +9,8 @@ from worker.wire import MAX_LOG_MESSAGE_CHARS, MAX_TELEMETRY_ITEMS, LogLine, Sys
 
 MAX_LOG_PAGE = 1_000
 DEFAULT_LOG_PAGE = 500
+MAX_SAMPLE_PAGE = 5_000
+DEFAULT_SAMPLE_PAGE = 5_000
 
 
 class StoredLogLine(LogLine):
@@ -31,10 +33,23 @@ class TelemetryPublic(BaseModel):
     lines: int
 
 
-class SystemPublic(BaseModel):
-    """A run's system samples, oldest first (empty for a run recorded before they existed)."""
+class SystemSamplePublic(SystemSample):
+    """A stored system sample; `id` increases along a run's samples (the `after` cursor)."""
 
-    samples: list[SystemSample]
+    id: int
+
+
+class CursorPage(BaseModel):
+    """Where a page of a run's rows ends: the cursor of the next page and whether there is one."""
+
+    next_after: int = Field(description="Pass as `after` for the rows that follow (the last id here, or `after`).")
+    more: bool = Field(description="True when more rows follow this page.")
+
+
+class SystemPublic(CursorPage):
+    """A page of a run's system samples, oldest first (empty for a run recorded before they existed)."""
+
+    samples: list[SystemSamplePublic]
 
 
 class LogLinePublic(LogLine):
@@ -43,10 +58,8 @@ class LogLinePublic(LogLine):
     id: int
 
 
-class LogsPublic(BaseModel):
+class LogsPublic(CursorPage):
     """A page of a run's log, oldest first, and the failed run's traceback."""
 
     lines: list[LogLinePublic]
-    next_after: int = Field(description="Pass as `after` for the lines that follow (the last id here, or `after`).")
-    more: bool = Field(description="True when more lines follow this page.")
     traceback: str | None = Field(None, description="A failed run's full traceback, as its worker reported it.")

@@ -70,7 +70,7 @@ export const api = {
   cloneRun: (id) => request('POST', `/api/runs/${id}/clone`),
   deleteRun: (id) => request('DELETE', `/api/runs/${id}`),
   metrics: (id) => request('GET', `/api/runs/${id}/metrics`),
-  system: (id) => request('GET', `/api/runs/${id}/system`),
+  system: (id, { after, limit } = {}) => request('GET', `/api/runs/${id}/system${query({ after, limit })}`),
   logs: (id, { after, limit } = {}) => request('GET', `/api/runs/${id}/logs${query({ after, limit })}`),
   compare: (ids) => request('GET', `/api/compare?ids=${ids.join(',')}`),
   predict: (id, text) => request('POST', `/api/runs/${id}/predict`, { text }),

@@ -1,13 +1,15 @@
 // The run page's telemetry cards: "System" (the worker process's CPU and memory, the GPU's when on CUDA, over
 // time) and "Log" (the worker's lines for the run, newest at the bottom, and a failed run's traceback).
-// Both load once (GET /api/runs/{id}/system, /logs) and then grow from the run stream's `telemetry` events.
+// Both load once (GET /api/runs/{id}/system, /logs, page by page) and then grow from the run stream's `telemetry`
+// events; a later load (the run ended, the stream reconnected) fetches only what came after the last row fetched.
 
 import { api } from '../api.js';
 import { h, clear } from '../dom.js';
 import { errorState } from '../widgets.js';
 import { draw, purge, baseLayout, ACCENT, colour } from '../charts.js';
 
-const LOG_PAGE = 1000;
+const LOG_PAGE = 1000;      // the routes' largest pages
+const SAMPLE_PAGE = 5000;
 const MIN_SPAN_S = 10;   // the System chart's shortest time axis, in seconds
 
 /** Why a run has no samples or lines yet: "what" is 'samples' or 'lines'. */
@@ -18,6 +20,31 @@ export function emptyReason(run, what) {
   }
   if (!run.started_at) return `No ${what}: this run never started.`;
   return `No ${what}: this run was recorded before system metrics and logs existed.`;
+}
+
+/**
+ * A loader of a run's paged rows (GET …?after=&limit=): each call fetches every page after the last row fetched and
+ * hands each to `onPage`; one fetch at a time, a second call waits for the first. Resolves once done (errors go to
+ * `onError`). Rows that came by events may be ahead of the cursor: a later fetch brings them again (kept once, by id).
+ */
+function cursorLoader(fetchPage, limit, onPage, onError) {
+  let cursor = 0;
+  let loading = null;
+  return () => {
+    loading = (loading || Promise.resolve()).then(async () => {
+      try {
+        for (;;) {
+          const page = await fetchPage({ after: cursor, limit });
+          onPage(page);
+          cursor = Math.max(cursor, page.next_after);
+          if (!page.more) break;
+        }
+      } catch (err) {
+        onError(err);
+      }
+    });
+    return loading;
+  };
 }
 
 /** The "System" card of run `runId`: {el, setRun(run), add(samples), load(), cleanup()}. */
@@ -37,15 +64,10 @@ export function systemCard(runId) {
     redraw();
   }
 
-  async function load() {
-    try {
-      const reply = await api.system(runId);
-      loaded = true;
-      add(reply.samples);
-    } catch (err) {
-      clear(note, errorState(`Could not load the system samples: ${err.message}`));
-    }
-  }
+  const load = cursorLoader((page) => api.system(runId, page), SAMPLE_PAGE, (page) => {
+    loaded = true;
+    add(page.samples);
+  }, (err) => clear(note, errorState(`Could not load the system samples: ${err.message}`)));
 
   function redraw() {
     if (queued) return;
@@ -112,11 +134,8 @@ export function logCard(runId) {
   const el = h('section', { class: 'card', id: 'log-card' }, h('h2', { class: 'card-title' }, 'Log', count), view);
   const lines = new Map();   // id -> line
   let shownUpTo = 0;         // the highest id drawn
-  let cursor = 0;            // the highest id fetched (GET /logs?after=); lines from events may be ahead of it, and a
-                             // later fetch brings them again (kept once, by id): none is missed if events beat a fetch
   let traceback = null;
   let run = null;
-  let loading = null;
   let loaded = false;
 
   function row(line) {
@@ -154,24 +173,12 @@ export function logCard(runId) {
     render();
   }
 
-  /** Fetch every line after the cursor (and the traceback); one fetch at a time, a second call waits for it. */
-  function load() {
-    loading = (loading || Promise.resolve()).then(async () => {
-      try {
-        for (;;) {
-          const page = await api.logs(runId, { after: cursor, limit: LOG_PAGE });
-          traceback = page.traceback;
-          loaded = true;
-          add(page.lines);
-          cursor = Math.max(cursor, page.next_after);
-          if (!page.more) break;
-        }
-      } catch (err) {
-        clear(view, errorState(`Could not load the log: ${err.message}`));
-      }
-    });
-    return loading;
-  }
+  /** Fetch every line after the last one fetched (and the traceback). */
+  const load = cursorLoader((page) => api.logs(runId, page), LOG_PAGE, (page) => {
+    traceback = page.traceback;
+    loaded = true;
+    add(page.lines);
+  }, (err) => clear(view, errorState(`Could not load the log: ${err.message}`)));
 
   return {
     el,

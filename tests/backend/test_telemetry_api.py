@@ -36,10 +36,12 @@ def test_telemetry_is_stored_and_served_oldest_first(client: httpx.Client):
     assert second.json() == {"samples": 1, "lines": 1}
 
     system = client.get(f"/api/runs/{run['id']}/system").json()
-    assert system["samples"] == [
+    assert [{k: v for k, v in s.items() if k != "id"} for s in system["samples"]] == [
         {**sample(5.0), "gpu_util_percent": None, "gpu_mem_mb": None},
         sample(10.0, gpu_util_percent=88.0, gpu_mem_mb=1024.0),
     ]
+    sample_ids = [s["id"] for s in system["samples"]]
+    assert sample_ids == sorted(sample_ids) and (system["next_after"], system["more"]) == (sample_ids[-1], False)
     logs = client.get(f"/api/runs/{run['id']}/logs").json()
     assert [(entry["level"], entry["message"], entry["time"]) for entry in logs["lines"]] == [
         ("INFO", "data: 800 reviews", "2026-12-02T12:00:00Z"),
@@ -61,9 +63,25 @@ def test_logs_are_paged_by_the_after_cursor(client: httpx.Client):
     assert (empty["lines"], empty["next_after"], empty["more"]) == ([], rest["next_after"], False)
 
 
+@pytest.mark.parametrize(("path", "key"), [("system", "samples"), ("logs", "lines")])
+def test_samples_and_logs_are_paged_alike_by_the_after_cursor(client: httpx.Client, path: str, key: str):
+    run = launch_and_claim(client)
+    post_telemetry(client, run["id"], samples=[sample(float(i)) for i in range(5)], lines=[line(f"line {i}") for i in range(5)])
+    label = (lambda row: row["t"]) if key == "samples" else (lambda row: row["message"])
+    page = client.get(f"/api/runs/{run['id']}/{path}", params={"limit": 2}).json()
+    assert len(page[key]) == 2 and page["more"] is True and page["next_after"] == page[key][-1]["id"]
+    rest = client.get(f"/api/runs/{run['id']}/{path}", params={"after": page["next_after"], "limit": 10}).json()
+    assert len(rest[key]) == 3 and rest["more"] is False and rest[key][0]["id"] > page["next_after"]
+    assert [label(row) for row in page[key] + rest[key]] == (
+        [float(i) for i in range(5)] if key == "samples" else [f"line {i}" for i in range(5)])
+    empty = client.get(f"/api/runs/{run['id']}/{path}", params={"after": rest["next_after"]}).json()
+    assert (empty[key], empty["next_after"], empty["more"]) == ([], rest["next_after"], False)
+    finish(client, run["id"])
+
+
 def test_a_run_without_telemetry_serves_empty_lists(client: httpx.Client):
     run = launch(client)
-    assert client.get(f"/api/runs/{run['id']}/system").json() == {"samples": []}
+    assert client.get(f"/api/runs/{run['id']}/system").json() == {"samples": [], "next_after": 0, "more": False}
     assert client.get(f"/api/runs/{run['id']}/logs").json() == {"lines": [], "next_after": 0, "more": False, "traceback": None}
     client.post(f"/api/runs/{run['id']}/cancel")   # leave the queue empty for the next test's claim
 
@@ -73,7 +91,7 @@ def test_telemetry_from_a_worker_not_holding_the_run_is_409_and_stores_nothing(c
     response = post_telemetry(client, run["id"], worker="w2", samples=[sample(1.0)], lines=[line("not mine")])
     assert response.status_code == 409
     assert response.json() == {"detail": f"Run {run['id']} is not leased to worker w2"}
-    assert client.get(f"/api/runs/{run['id']}/system").json() == {"samples": []}
+    assert client.get(f"/api/runs/{run['id']}/system").json()["samples"] == []
     assert client.get(f"/api/runs/{run['id']}/logs").json()["lines"] == []
 
 
@@ -109,11 +127,20 @@ def test_telemetry_out_of_bounds_is_422_naming_the_field(client: httpx.Client, b
     finish(client, run["id"])
 
 
-@pytest.mark.parametrize(("params", "loc"), [({"limit": 0}, "limit"), ({"limit": 1001}, "limit"), ({"after": -1}, "after")])
-def test_logs_query_out_of_bounds_is_422_naming_it(client: httpx.Client, params: dict, loc: str):
-    response = client.get("/api/runs/1/logs", params=params)
+@pytest.mark.parametrize(("path", "params", "loc", "bound"), [
+    ("logs", {"limit": 0}, "limit", "greater than or equal to 1"),
+    ("logs", {"limit": 1001}, "limit", "less than or equal to 1000"),
+    ("logs", {"after": -1}, "after", "greater than or equal to 0"),
+    ("system", {"limit": 0}, "limit", "greater than or equal to 1"),
+    ("system", {"limit": 5001}, "limit", "less than or equal to 5000"),
+    ("system", {"after": -1}, "after", "greater than or equal to 0"),
+    ("system", {"after": 2**31}, "after", "less than or equal to 2147483647"),
+])
+def test_a_telemetry_query_out_of_bounds_is_422_naming_it_and_its_bound(client: httpx.Client, path, params, loc, bound):
+    response = client.get(f"/api/runs/1/{path}", params=params)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["query", loc]
+    error = response.json()["detail"][0]
+    assert error["loc"] == ["query", loc] and bound in error["msg"], error
 
 
 def test_a_run_keeps_its_first_lines_then_one_truncated_line(client: httpx.Client):
