@@ -122,11 +122,26 @@ def add_error_responses(schema: dict) -> None:
             responses.setdefault("413", {"description": ERROR_DESCRIPTIONS[413], **answer})
 
 
+NAMED_FILTERS = (("/api/architectures/{name}/summary", "post"), ("/api/leaderboard", "get"), ("/api/runs", "get"),
+                 ("/api/runs.csv", "get"), ("/api/groups", "get"))
+"""The operations whose contestant (`name`, `architecture`) and `dataset` parameters must name one that exists
+(backend.contestants.check_filters)."""
+
+
+def _one_of_names(parameter_schema: dict, names: list[str]) -> dict:
+    """A parameter's schema restricted to `names` (an optional filter keeps its null)."""
+    options = parameter_schema.get("anyOf")
+    if options:
+        return {**parameter_schema, "anyOf": [option if option.get("type") == "null" else {**option, "enum": names}
+                                              for option in options]}
+    return {**parameter_schema, "enum": names}
+
+
 def constrain_launch(schema: dict) -> None:
     """The launch body as validation enforces it (in place): one variant per contestant (RunCreate_<name>),
     its `architecture` a constant, its `hyperparams` that contestant's schema (bounds and enums from its
     field definitions), `dataset` one of the datasets; the summary's path `name` one of the contestants and
-    its body one of their hyperparameter schemas; the summary's and the leaderboard's `dataset` one of the datasets."""
+    its body one of their hyperparameter schemas; every contestant or dataset filter (NAMED_FILTERS) one that exists."""
     components = schema["components"]["schemas"]
     base = components["RunCreate"]
     datasets = list(contestants.dataset_names())
@@ -149,11 +164,11 @@ def constrain_launch(schema: dict) -> None:
                                "oneOf": [{"$ref": ref} for ref in mapping.values()],
                                "discriminator": {"propertyName": "architecture", "mapping": mapping}}
     summary = schema["paths"]["/api/architectures/{name}/summary"]["post"]
-    leaderboard = schema["paths"]["/api/leaderboard"]["get"]
-    for operation, name, allowed in ((summary, "name", names), (summary, "dataset", datasets), (leaderboard, "dataset", datasets)):
-        for parameter in operation.get("parameters", []):
-            if parameter["name"] == name:
-                parameter["schema"] = {**parameter["schema"], "enum": allowed}
+    allowed = {"name": names, "architecture": names, "dataset": datasets}
+    for path, method in NAMED_FILTERS:
+        for parameter in schema["paths"][path][method].get("parameters", []):
+            if parameter["name"] in allowed:
+                parameter["schema"] = _one_of_names(parameter["schema"], allowed[parameter["name"]])
     body = summary["requestBody"]["content"]["application/json"]
     body["schema"] = {**body["schema"], "anyOf": hp_refs}
     body["schema"].pop("additionalProperties", None)

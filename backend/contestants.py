@@ -51,6 +51,29 @@ def unknown_dataset_message(name: str) -> str:
     return f"Unknown dataset '{name}'; choose one of: {', '.join(_datasets())}"
 
 
+def unknown_name_errors(location: str, *, architecture: str | None = None, dataset: str | None = None) -> list[dict]:
+    """A 422 item at [location, field] for each given contestant or dataset name that does not exist (none given: none).
+
+    location: "body" for a launch, "query" for a filter (GET /api/runs, /api/runs.csv, /api/groups, /api/leaderboard).
+    """
+    errors = []
+    if architecture is not None and architecture not in _contestants().REGISTRY:
+        errors.append({"loc": [location, "architecture"], "msg": unknown_contestant_message(architecture),
+                       "type": "unknown_architecture"})
+    if dataset is not None and dataset not in _datasets():
+        errors.append({"loc": [location, "dataset"], "msg": unknown_dataset_message(dataset), "type": "unknown_dataset"})
+    return errors
+
+
+def check_filters(*, architecture: str | None = None, dataset: str | None = None) -> None:
+    """InvalidInput (422) at ["query", field] naming the choices when a filter names no contestant or dataset.
+
+    A filter that matched nothing would read as "no runs yet"; a known name without runs is an empty answer.
+    """
+    if errors := unknown_name_errors("query", architecture=architecture, dataset=dataset):
+        raise InvalidInput(errors)
+
+
 def hyperparam_errors(error: HyperparamError, prefix: tuple[str, ...]) -> list[dict]:
     """HyperparamError.errors in FastAPI's format, each loc ending with the field name."""
     details = []
@@ -62,14 +85,8 @@ def hyperparam_errors(error: HyperparamError, prefix: tuple[str, ...]) -> list[d
 
 def validate_launch(architecture: str, dataset: str, hyperparams: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Resolve the hyperparameters with defaults and count parameters; InvalidInput (422) otherwise."""
-    errors: list[dict] = []
+    errors = unknown_name_errors("body", architecture=architecture, dataset=dataset)
     registry = _contestants().REGISTRY
-    if architecture not in registry:
-        errors.append(
-            {"loc": ["body", "architecture"], "msg": unknown_contestant_message(architecture), "type": "unknown_architecture"}
-        )
-    if dataset not in _datasets():
-        errors.append({"loc": ["body", "dataset"], "msg": unknown_dataset_message(dataset), "type": "unknown_dataset"})
     resolved: dict[str, Any] = {}
     if architecture in registry:
         try:

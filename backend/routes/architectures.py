@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Query
 from backend import queue
 from backend.api_docs import errors
 from backend.config import settings
-from backend.contestants import architectures, datasets, memory_estimate, memory_public, summary
+from backend.contestants import architectures, check_filters, datasets, memory_estimate, memory_public, summary
 from backend.deps import SessionDep
 from backend.schemas import ArchitecturePublic, DatasetPublic, SummaryPublic
 
@@ -27,8 +27,9 @@ def summarize_architecture(
     dataset: str = Query("imdb", max_length=40, description="The dataset whose reviews the memory estimate counts."),
 ) -> dict:
     """Parameter count, layers and the estimated peak memory (MB, with the launch budget) for these
-    hyperparameters, without training. 404 unknown, 422 invalid."""
+    hyperparameters, without training. 404 unknown, 422 invalid (also for an unknown dataset)."""
     result = summary(name, hyperparams)
+    check_filters(dataset=dataset)
     return {**result, "memory": memory_public(memory_estimate(name, hyperparams, result["param_count"], dataset))}
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from backend import groups, store
 from backend.api_docs import errors
+from backend.contestants import check_filters
 from backend.deps import SessionDep, StateDep
 from backend.routes.runs import MAX_PAGE, STATUSES_SCHEMA, parse_statuses
 from backend.schemas import DB_INT_MAX, MAX_TAG_CHARS, StoredText, stored_text
@@ -29,8 +30,10 @@ def list_groups(
 ) -> Response:
     """Groups of the runs matching the filters, newest member first: N, N finished, mean/sd/95 % CI, runs.
 
-    Aggregated by the database (GROUP BY the config hash); `count` is the number of groups matching.
+    Aggregated by the database (GROUP BY the config hash); `count` is the number of groups matching. 422 at
+    ["query","dataset"] or ["query","architecture"] naming the choices for a name that is none of them.
     """
+    check_filters(architecture=architecture, dataset=dataset)
     rows, count = groups.list_groups(session, dataset=dataset, architecture=architecture, tag=tag,
                                      status=parse_statuses(status), limit=limit, offset=offset)
     page = GroupsPublic(data=[GroupPublic(**row) for row in rows], count=count)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from backend import predictions, queue, run_query, store
 from backend.api_docs import errors
-from backend.contestants import numeric_hyperparams, validate_launch
+from backend.contestants import check_filters, numeric_hyperparams, validate_launch
 from backend.deps import RunId, SessionDep, StateDep
 from backend.errors import Conflict, InvalidInput
 from backend.jsonutil import dumps
@@ -104,7 +104,9 @@ def runs_query(
         "anyOf": [{"enum": [*run_query.SORT_COLUMNS, "duration"]}, {"pattern": rf"^{re.escape(run_query.HP_PREFIX)}[A-Za-z0-9_]+$"}]})] = "id",
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
 ) -> dict:
-    """The filters and order of a runs listing (GET /api/runs and GET /api/runs.csv); 422 for an unknown sort."""
+    """The filters and order of a runs listing (GET /api/runs and GET /api/runs.csv); 422 for an unknown sort,
+    status or contestant."""
+    check_filters(architecture=architecture)
     known = sort in run_query.SORT_COLUMNS or sort == "duration"
     hp_name = sort.removeprefix(run_query.HP_PREFIX) if sort.startswith(run_query.HP_PREFIX) else None
     if not known and not (hp_name and hp_name.replace("_", "").isalnum()):

@@ -33,8 +33,7 @@ def read_leaderboard(
     Only succeeded runs with a test accuracy qualify; datasets are never mixed. 422 at ["query","dataset"] naming
     the datasets for a name that is none of them (a known dataset without runs is an empty board).
     """
-    if dataset is not None and dataset not in contestants.dataset_names():
-        raise InvalidInput([{"loc": ["query", "dataset"], "msg": contestants.unknown_dataset_message(dataset), "type": "unknown_dataset"}])
+    contestants.check_filters(dataset=dataset)
     return LeaderboardPublic(**leaderboard(session, dataset, state.run_public))
 
 

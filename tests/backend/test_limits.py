@@ -59,6 +59,22 @@ def test_the_leaderboard_of_an_unknown_dataset_names_the_datasets(client: httpx.
     assert board.status_code == 200 and board.json()["entries"] == [], board.text
 
 
+@pytest.mark.parametrize(("method", "path", "field", "known"), [
+    ("GET", "/api/runs", "architecture", "nbsvm"),
+    ("GET", "/api/runs.csv", "architecture", "nbsvm"),
+    ("GET", "/api/groups", "architecture", "nbsvm"),
+    ("GET", "/api/groups", "dataset", "imdb"),
+    ("GET", "/api/leaderboard", "dataset", "imdb"),
+    ("POST", "/api/architectures/lstm/summary", "dataset", "imdb"),
+])
+def test_a_filter_naming_no_contestant_or_dataset_gets_a_422_naming_the_choices(client: httpx.Client, method, path, field, known):
+    error = only_error(client.request(method, path, params={field: "imbd"}, json={} if method == "POST" else None))
+    assert error["loc"] == ["query", field] and "imbd" in error["msg"] and known in error["msg"], error
+    assert error["type"] == f"unknown_{field}"
+    answer = client.request(method, path, params={field: known}, json={} if method == "POST" else None)
+    assert answer.status_code == 200, answer.text   # a known name without runs: an empty answer, not a refusal
+
+
 def test_a_worker_name_over_its_bound_is_counted_in_characters(client: httpx.Client):
     error = only_error(client.post("/api/worker/register", json={"name": "w" * 201}))
     assert error["loc"] == ["body", "name"] and "at most 200 characters" in error["msg"]
