@@ -59,6 +59,9 @@ MAX_TAGS = 32
 MAX_TAG_CHARS = 64
 MAX_NOTES_CHARS = 10_000
 MAX_REVIEW_CHARS = 20_000  # the longest aclImdb review has 13,704 characters
+MAX_WORKER_NAME_CHARS = 200
+WorkerName = stored_text(MAX_WORKER_NAME_CHARS, min_length=1)
+"""A worker's name as it registers, and as every one of its requests names it (claim, reports, uploads)."""
 Tag = stored_text(MAX_TAG_CHARS, min_length=1, strip=True)
 Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS, description=f"At most {MAX_TAGS} tags of 1 to {MAX_TAG_CHARS} characters.")]
 Notes = Annotated[stored_text(MAX_NOTES_CHARS), Field(description=f"Free text, at most {MAX_NOTES_CHARS:,} characters.")]

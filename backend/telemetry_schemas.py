@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import StoredText, stored_text
+from backend.schemas import WorkerName, stored_text
 from worker.wire import MAX_LOG_MESSAGE_CHARS, MAX_TELEMETRY_ITEMS, LogLine, SystemSample, Telemetry
 
 MAX_LOG_PAGE = 1_000
@@ -22,7 +22,7 @@ class StoredLogLine(LogLine):
 class TelemetryRequest(Telemetry):
     """A batch of system samples and log lines from the worker holding the run."""
 
-    worker: StoredText
+    worker: WorkerName
     lines: Annotated[list[StoredLogLine], Field(max_length=MAX_TELEMETRY_ITEMS)] = Field(default_factory=list)
 
 

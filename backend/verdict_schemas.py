@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from backend.schemas import MAX_REVIEW_CHARS, RunPublic, StoredInt, StoredText, stored_text
+from backend.schemas import MAX_REVIEW_CHARS, RunPublic, StoredInt, WorkerName, stored_text
 
 MAX_TEST_REVIEWS = 100_000   # more than any dataset's test split (aclImdb and Keras IMDB: 25,000)
 MAX_WRONG_REVIEWS = 50
@@ -128,7 +128,7 @@ class WrongReview(BaseModel):
 class PredictionsUpload(BaseModel):
     """The chosen weights' test predictions, uploaded by the run's worker beside its checkpoint."""
 
-    worker: StoredText
+    worker: WorkerName
     probabilities: list[Probability] = Field(
         min_length=1, max_length=MAX_TEST_REVIEWS,
         description="One probability of 'positive' per test review, in the dataset's test order.")

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from backend.schemas import StoredText, stored_text
+from backend.schemas import StoredText, WorkerName, stored_text
 from worker.wire import MAX_TRACEBACK_CHARS, ClaimedRun, ClaimReply, EpochMetrics, FinishReport, Progress, ProgressReply
 
 __all__ = ["ClaimPublic", "ClaimedRun", "EpochRequest", "FinishRequest", "ProgressRequest"]
@@ -25,7 +25,7 @@ class RegisterRequest(BaseModel):
     the backend's is refused with 409.
     """
 
-    name: stored_text(200, min_length=1)
+    name: WorkerName
     host: stored_text(200) = ""
     device: stored_text(64) = ""
     device_name: stored_text(200) | None = Field(None, description="e.g. 'NVIDIA H100 80GB HBM3' or the CPU model.")
@@ -54,7 +54,7 @@ class RegisterPublic(BaseModel):
 class ClaimRequest(BaseModel):
     """Ask for the oldest queued run, waiting up to `wait` seconds for one to be launched."""
 
-    worker: stored_text(200, min_length=1)
+    worker: WorkerName
     device: StoredText = "cpu"
     wait: float = Field(0, ge=0, le=25, allow_inf_nan=False)
 
@@ -66,7 +66,7 @@ class ClaimPublic(ClaimReply):
 class HeartbeatRequest(BaseModel):
     """The worker holding the run."""
 
-    worker: StoredText
+    worker: WorkerName
 
 
 class HeartbeatPublic(BaseModel):
@@ -83,19 +83,19 @@ class ProgressPublic(ProgressReply):
 class ProgressRequest(Progress):
     """Where the trainer is within an epoch, from the worker holding the run."""
 
-    worker: StoredText
+    worker: WorkerName
 
 
 class EpochRequest(EpochMetrics):
     """One epoch row from the worker holding the run; NaN metrics are stored as NULL."""
 
-    worker: StoredText
+    worker: WorkerName
 
 
 class FinishRequest(FinishReport):
     """The final verdict on a run, from the worker holding it (its texts must be storable)."""
 
-    worker: StoredText
+    worker: WorkerName
     device: StoredText | None = None
     error: StoredText | None = None
     traceback: stored_text(max_length=MAX_TRACEBACK_CHARS) | None = None

@@ -127,3 +127,32 @@ def test_summary_gives_the_memory_estimate_and_the_budget(client: httpx.Client):
     assert small["total"] == pytest.approx(sum(v for k, v in small.items() if k not in ("total", "budget")), abs=0.5)
     assert large["activations"] == pytest.approx(8 * small["activations"], rel=0.01)  # linear in the batch
     assert large["weights"] == small["weights"] > 0
+
+
+LONG_WORKER = "w" * 201   # one over the registration's bound (backend.schemas.MAX_WORKER_NAME_CHARS)
+REPORTS = [   # every request a worker names itself in, with a body otherwise valid
+    ("POST", "/api/worker/claim", {"wait": 0}),
+    ("POST", "/api/worker/runs/1/heartbeat", {}),
+    ("POST", "/api/worker/runs/1/progress", {"epoch": 1, "fraction": 0.5, "loss": 0.6}),
+    ("POST", "/api/worker/runs/1/epochs", {"epoch": 1, "train_loss": 0.6, "val_acc": 0.7}),
+    ("POST", "/api/worker/runs/1/telemetry", {"samples": [], "lines": []}),
+    ("POST", "/api/worker/runs/1/finish", {"status": "succeeded", "test_acc": 0.8}),
+    ("PUT", "/api/worker/runs/1/predictions", {"probabilities": [0.5], "labels": [1]}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), REPORTS)
+def test_every_report_holds_the_worker_name_to_its_registration_bound(client: httpx.Client, method, path, body):
+    error = only_error(client.request(method, path, json={"worker": LONG_WORKER, **body}))
+    assert error["loc"] == ["body", "worker"] and "at most 200 characters" in error["msg"], error
+    empty = only_error(client.request(method, path, json={"worker": "", **body}))   # as registration: not empty either
+    assert empty["loc"] == ["body", "worker"] and "at least 1 character" in empty["msg"], empty
+
+
+@pytest.mark.xfail(strict=True, reason="the checkpoint PUT names its worker in a query parameter declared `worker: str` in "
+                                       "backend/routes/worker.py (another branch's file): it should be a WorkerName there")
+def test_the_checkpoint_upload_holds_the_worker_name_to_its_registration_bound(client: httpx.Client):
+    response = client.put("/api/worker/runs/1/checkpoint", params={"worker": LONG_WORKER}, content=b"weights",
+                          headers={"content-type": "application/octet-stream"})
+    error = only_error(response)
+    assert error["loc"] == ["query", "worker"] and "at most 200 characters" in error["msg"], error
