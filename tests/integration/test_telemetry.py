@@ -31,6 +31,8 @@ def test_a_trained_run_ends_with_its_samples_and_log_lines(api: httpx.Client):
     assert [m.split(" val_acc")[0] for m in messages if m.startswith("epoch ")] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
     assert any(m.startswith("checkpoint uploaded") for m in messages)   # logged after training: the second flush
     assert any(m.startswith("test predictions uploaded") for m in messages)
+    # the outcome is logged after the uploads and sent before finish: the backend keeps lines only while the run runs
+    assert messages[-1] == f"succeeded: test_acc {done['test_acc']:.3f}, best epoch {done['best_epoch']}"
     assert {line["level"] for line in logs["lines"]} == {"INFO"} and logs["traceback"] is None
 
 
@@ -44,3 +46,4 @@ def test_a_failed_run_keeps_its_traceback_and_its_error_line(api: httpx.Client):
     assert "run_experiment" in trace and trace.rstrip().splitlines()[-1].startswith("worker.data.types.DatasetUnavailable")
     errors = [line["message"] for line in logs["lines"] if line["level"] == "ERROR"]
     assert errors == [f"DatasetUnavailable: {failed['error']}"]
+    assert logs["lines"][-1]["message"] == f"failed: {failed['error']}"   # the last line, kept: sent before finish

@@ -36,7 +36,10 @@ FINISH_RETRY_SECONDS = 120.0
 # After SIGTERM the supervisor (tests, systemd) waits ~10 s before SIGKILL: report within that.
 STOPPING_FLUSH_SECONDS = 3.0
 STOPPING_FINISH_SECONDS = 5.0
-LOG_FLUSH_SECONDS = 1.0          # the last telemetry batch before finish: best effort, within the stop budget above
+# The last telemetry batch (the uploads' lines, the outcome) is sent before finish: the backend keeps a run's lines only
+# while its worker holds it. The wait ends as soon as it is sent, or the backend is found away; stopping, within the budget above.
+LOG_FLUSH_SECONDS = 10.0
+STOPPING_LOG_FLUSH_SECONDS = 1.0
 WORKER_STOPPED = "worker stopped"
 EXPECTED_FAILURES = (DatasetUnavailable, HyperparamError, UnknownContestant, TrainingDiverged, WriteFailed,
                      InsufficientMemory)
@@ -206,7 +209,8 @@ class Agent:
                 self._upload(run_id, checkpoint, log)
             if report.status == RunStatus.SUCCEEDED and result.predictions is not None:
                 self._upload_predictions(run_id, result.predictions, log)
-            reporter.wait_sent(timeout=LOG_FLUSH_SECONDS)   # the lines logged since (the uploads'), before the run ends
+            log.info("%s", outcome(report))   # the run's last line: logged and sent before the run ends, so it is kept
+            reporter.wait_sent(timeout=STOPPING_LOG_FLUSH_SECONDS if self.stopping.is_set() else LOG_FLUSH_SECONDS)
             retry = STOPPING_FINISH_SECONDS if self.stopping.is_set() else FINISH_RETRY_SECONDS
             self._finish(run_id, report, log, retry)
         finally:
@@ -253,21 +257,22 @@ class Agent:
             log.error("predictions upload failed: %s", exc)
 
     def _finish(self, run_id: int, report: FinishReport, log, retry_seconds: float) -> None:
-        """POST the run's end; a refusal or an unreachable backend is logged."""
+        """POST the run's end; a refusal or an unreachable backend is logged (on stderr only: the run's log is closed)."""
         try:
-            run = self.client.finish(run_id, self.name, report, retry_seconds=retry_seconds)
+            self.client.finish(run_id, self.name, report, retry_seconds=retry_seconds)
         except LeaseLost as exc:
             log.warning("finish refused: %s", exc.detail)
-            return
         except (BackendUnavailable, BackendRefused) as exc:
             log.error("finish failed: %s", exc)
-            return
-        if report.status == RunStatus.SUCCEEDED:
-            log.info("succeeded: test_acc %s, best epoch %s", _fmt(run.get("test_acc")), report.best_epoch)
-        elif report.status == RunStatus.FAILED:
-            log.info("failed: %s", report.error)
-        else:
-            log.info("cancelled")
+
+
+def outcome(report: FinishReport) -> str:
+    """The run's last log line, what its finish reports: 'succeeded: test_acc 0.871, best epoch 3', 'failed: ...', 'cancelled'."""
+    if report.status == RunStatus.SUCCEEDED:
+        return f"succeeded: test_acc {_fmt(report.test_acc)}, best epoch {report.best_epoch}"
+    if report.status == RunStatus.FAILED:
+        return f"failed: {report.error}"
+    return "cancelled"
 
 
 def failure_traceback() -> str:
