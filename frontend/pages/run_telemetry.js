@@ -1,5 +1,6 @@
 // The run page's telemetry cards: "System" (the worker process's CPU and memory, the GPU's when on CUDA, over
-// time) and "Log" (the worker's lines for the run, newest at the bottom, and a failed run's traceback).
+// time) and "Log" (the worker's lines for the run, newest at the bottom, and a failed run's traceback). The log follows
+// its tail while the run trains; a failed run's log opens at its error (the first ERROR line, else the traceback).
 // Both load once (GET /api/runs/{id}/system, /logs, page by page) and then grow from the run stream's `telemetry`
 // events; a later load (the run ended, the stream reconnected) fetches only what came after the last row fetched.
 
@@ -137,6 +138,7 @@ export function logCard(runId) {
   let traceback = null;
   let run = null;
   let loaded = false;
+  let errorShown = false;    // a failed run's log was opened at its error (once: after that the reader scrolls)
 
   function row(line) {
     return h('div', { class: `log-line log-${line.level.toLowerCase()}`, dataset: { id: String(line.id) } },
@@ -165,7 +167,24 @@ export function logCard(runId) {
         h('pre', {}, traceback)));
     }
     count.textContent = sorted.length ? `${sorted.length.toLocaleString('en-US')} line${sorted.length === 1 ? '' : 's'}` : '';
-    if (atBottom || fresh.length === sorted.length) view.scrollTop = view.scrollHeight;   // newest at the bottom
+    const error = errorShown ? null : errorNode();
+    if (error) {
+      errorShown = true;
+      scrollToTop(error);
+    } else if (atBottom || fresh.length === sorted.length) {
+      view.scrollTop = view.scrollHeight;   // newest at the bottom
+    }
+  }
+
+  /** A failed run's error in the view: its first ERROR or CRITICAL line, else its traceback; null for any other run. */
+  function errorNode() {
+    if (run?.status !== 'failed') return null;
+    return view.querySelector('.log-error, .log-critical, .log-traceback');
+  }
+
+  /** Scroll the view so that `node` is at its top. */
+  function scrollToTop(node) {
+    view.scrollTop += node.getBoundingClientRect().top - view.getBoundingClientRect().top - 4;
   }
 
   function add(list) {
@@ -185,14 +204,14 @@ export function logCard(runId) {
     setRun(r) {
       const changed = !run || run.status !== r.status;
       run = r;
-      if (changed && !lines.size && !traceback) render();
+      if (changed && (!lines.size && !traceback || errorNode())) render();   // the empty note, or open at the error
     },
     add,
     load,
     showTraceback() {
       el.scrollIntoView({ behavior: 'smooth', block: 'start' });
       const node = document.getElementById('run-traceback');
-      if (node) view.scrollTop = node.offsetTop - view.offsetTop;
+      if (node) scrollToTop(node);
     },
   };
 }

@@ -96,6 +96,28 @@ def test_a_failed_run_page_shows_its_traceback_and_error_line(page: Page, live_u
     expect(traceback).to_be_in_viewport()
 
 
+LOG_VIEW_SPAN = """(sel) => { const view = document.querySelector('#run-log'); const node = view.querySelector(sel);
+  const v = view.getBoundingClientRect(), n = node.getBoundingClientRect();
+  return { top: n.top - v.top, bottom: v.bottom - n.bottom, overflows: view.scrollHeight > view.clientHeight + 24,
+           atBottom: view.scrollHeight - view.scrollTop - view.clientHeight < 2 }; }"""
+
+
+def test_a_failed_runs_log_opens_at_its_error_and_a_succeeded_runs_at_its_tail(page: Page, live_url: str):
+    run = _launch_failing(live_url)
+    page.goto(f"/#/run/{run['id']}")
+    expect(page.locator("#run-traceback pre")).to_contain_text("DatasetUnavailable")
+    page.wait_for_timeout(300)   # any later render had its turn
+    span = page.evaluate(LOG_VIEW_SPAN, ".log-error")
+    assert span["overflows"], span   # a log longer than its card: where it opens matters
+    assert 0 <= span["top"] <= 16 and span["bottom"] > 0, span   # the error line at the top of the view, not scrolled past
+    done = wait_finished(live_url, launch(live_url, "fasttext", epochs=24)["id"])   # 30 lines: more than the card shows
+    page.goto(f"/#/run/{done['id']}")
+    expect(page.locator("#run-log .log-message", has_text="succeeded: test_acc")).to_be_visible()
+    page.wait_for_timeout(300)
+    tail = page.evaluate(LOG_VIEW_SPAN, ".log-line:last-child")
+    assert tail["overflows"] and tail["atBottom"], tail   # any other run's log shows its newest lines
+
+
 def _launch_failing(url: str) -> dict:
     """A run on aclimdb, which this module's worker cannot load: it fails at once; the finished run."""
     body = {"architecture": "fasttext", "dataset": "aclimdb", "hyperparams": {"epochs": 1}}
