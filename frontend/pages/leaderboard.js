@@ -29,6 +29,29 @@ export function interval(spread, none = '1 seed') {
   return `${fmtPct(low, 1)} – ${fmtPct(high, 1)}`;
 }
 
+/**
+ * The chart's bar trace of the entries' mean test accuracies, each with its 95 % interval (clipped to 0–100 %) as an
+ * error bar; an entry of one seed has no spread, so no bar at all (NaN: Plotly draws none), and says "1 seed".
+ * `width`: the bars' width in slots. Also returns the lowest point drawn (`low`), for the axis.
+ */
+export function accuracyBars(entries, width) {
+  const means = entries.map((e) => e.group.test_acc.mean);
+  const ranges = entries.map((e) => (e.group.test_acc.ci_low === null || e.group.test_acc.ci_high === null
+    ? null : clippedInterval(e.group.test_acc)));
+  const label = (e) => (e.single_seed ? `${meanSd(e.group.test_acc)}, 1 seed` : `${meanSd(e.group.test_acc)}, 95% CI ${interval(e.group.test_acc)}`);
+  return {
+    low: Math.min(...entries.map((_, i) => (ranges[i] ? ranges[i][0] : means[i]))),
+    trace: {
+      type: 'bar', name: 'group mean (95% CI)', x: entries.map((_, i) => i), y: means, width, marker: { color: ACCENT },
+      error_y: { type: 'data', symmetric: false, array: ranges.map((r, i) => (r ? r[1] - means[i] : NaN)),
+        arrayminus: ranges.map((r, i) => (r ? means[i] - r[0] : NaN)), color: '#1d2433', thickness: 1.5, width: 6 },
+      text: entries.map((e) => (e.single_seed ? '1 seed' : `n=${e.group.test_acc.n}`)), textposition: 'inside', insidetextanchor: 'start',
+      customdata: entries.map((e) => escapeForPlotly(`${e.title}: ${label(e)}`)),
+      hovertemplate: '%{customdata}<extra></extra>',
+    },
+  };
+}
+
 /** A p-value as text: 3 decimals, or 2 significant digits below 0.001. */
 export function fmtP(p) {
   return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
@@ -134,18 +157,9 @@ export function mount(root, { route, datasets }) {
   async function drawChart(board) {
     const notebook = NOTEBOOK_DATASETS.includes(board.dataset);
     const slots = entries.map((_, i) => i);
-    const means = entries.map((e) => e.group.test_acc.mean);
-    const plus = entries.map((e) => (e.group.test_acc.ci_high === null ? 0 : clippedInterval(e.group.test_acc)[1] - e.group.test_acc.mean));
-    const minus = entries.map((e) => (e.group.test_acc.ci_low === null ? 0 : e.group.test_acc.mean - clippedInterval(e.group.test_acc)[0]));
-    const lows = entries.map((e, i) => means[i] - minus[i]);
-    const floor = Math.max(0, Math.floor((Math.min(...lows) - 0.05) * 20) / 20);
-    const traces = [{
-      type: 'bar', name: 'group mean (95% CI)', x: slots, y: means, width: notebook ? 0.5 : 0.6, marker: { color: ACCENT },
-      error_y: { type: 'data', symmetric: false, array: plus, arrayminus: minus, color: '#1d2433', thickness: 1.5, width: 6 },
-      text: entries.map((e) => (e.single_seed ? '1 seed' : `n=${e.group.test_acc.n}`)), textposition: 'inside', insidetextanchor: 'start',
-      customdata: entries.map((e) => escapeForPlotly(`${e.title}: ${meanSd(e.group.test_acc)}, 95% CI ${interval(e.group.test_acc)}`)),
-      hovertemplate: '%{customdata}<extra></extra>',
-    }];
+    const bars = accuracyBars(entries, notebook ? 0.5 : 0.6);
+    const floor = Math.max(0, Math.floor((bars.low - 0.05) * 20) / 20);
+    const traces = [bars.trace];
     if (notebook) {
       const figures = entries.map((e) => NOTEBOOK_TEST_ACC[e.architecture] ?? null);
       traces.push({

@@ -151,3 +151,24 @@ def test_an_accuracy_interval_is_shown_within_0_and_100_percent(page: Page):
               interval({ n: 1, mean: 0.9, sd: null, ci_low: null, ci_high: null }),
               interval({ n: 0, mean: null, sd: null, ci_low: null, ci_high: null }, '—')]; }""")
     assert texts == ["94.3% – 100.0%", "0.0% – 11.0%", "1 seed", "—"]   # Student-t passes 100 % over 2 seeds
+
+
+def test_a_one_seed_entry_draws_no_error_bar_and_says_1_seed(page: Page):
+    page.goto("/#/leaderboard")
+    drawn = page.evaluate("""async () => {
+      const { accuracyBars } = await import('/pages/leaderboard.js');
+      const { draw } = await import('/charts.js');
+      const entry = (n, mean, sd, low, high) => ({ title: `t${n}`, single_seed: n === 1,
+        group: { test_acc: { n, mean, sd, ci_low: low, ci_high: high } } });
+      const bars = accuracyBars([entry(3, 0.85, 0.01, 0.83, 0.87), entry(1, 0.8, null, null, null)], 0.6);
+      const div = document.createElement('div');
+      div.style.width = '600px'; div.style.height = '300px';
+      document.body.append(div);
+      await draw(div, [bars.trace], { yaxis: { range: [0.7, 0.9] } });
+      const caps = [...div.querySelectorAll('g.errorbar')].map((g) => g.querySelectorAll('path.yerror').length);
+      return { caps, text: bars.trace.text, hover: bars.trace.customdata, low: bars.low };
+    }""")
+    assert drawn["caps"] == [1, 0], drawn   # one seed: no spread, so no bar (not a zero-width cap at the mean)
+    assert drawn["text"] == ["n=3", "1 seed"] and drawn["hover"][1] == "t1: 80.00%, 1 seed", drawn
+    assert drawn["low"] == 0.8, drawn
+
