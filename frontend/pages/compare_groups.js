@@ -16,17 +16,26 @@ function translucent(hex, alpha) {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
-/** The band's low and high at one epoch, or nulls where it is undefined (one run, or no value). */
-export function bandAt(spread, band) {
+/** What a metric can be: an accuracy 0 to 1, a loss (cross-entropy) 0 and up. */
+export function metricRange(metric) {
+  return metric.endsWith('acc') ? [0, 1] : [0, Infinity];
+}
+
+/**
+ * The band's low and high at one epoch, within what the metric can be (`range`: a mean ± sd or a Student-t interval
+ * over few seeds passes 100 %), or nulls where it is undefined (one run, or no value).
+ */
+export function bandAt(spread, band, [least, most] = [-Infinity, Infinity]) {
   if (spread.mean === null || spread.sd === null) return [null, null];
-  return band === 'ci' ? [spread.ci_low, spread.ci_high] : [spread.mean - spread.sd, spread.mean + spread.sd];
+  const [low, high] = band === 'ci' ? [spread.ci_low, spread.ci_high] : [spread.mean - spread.sd, spread.mean + spread.sd];
+  return [Math.max(low, least), Math.min(high, most)];
 }
 
 /** The traces of one group: its band (low, then high filled to it) and its mean line. */
 export function groupTraces(curve, metric, band, color, name) {
   const x = curve.points.map((p) => p.epoch);
   const spreads = curve.points.map((p) => p[metric]);
-  const bounds = spreads.map((s) => bandAt(s, band));
+  const bounds = spreads.map((s) => bandAt(s, band, metricRange(metric)));
   const counts = curve.points.map((p) => p[metric].n);
   const common = { type: 'scatter', mode: 'lines', x, legendgroup: name, showlegend: false, hoverinfo: 'skip', line: { width: 0, color } };
   return [

@@ -172,3 +172,20 @@ def test_a_one_seed_entry_draws_no_error_bar_and_says_1_seed(page: Page):
     assert drawn["text"] == ["n=3", "1 seed"] and drawn["hover"][1] == "t1: 80.00%, 1 seed", drawn
     assert drawn["low"] == 0.8, drawn
 
+
+def test_a_groups_band_stays_within_what_its_metric_can_be(page: Page):
+    page.goto("/#/leaderboard")
+    bands = page.evaluate("""async () => {
+      const { groupTraces } = await import('/pages/compare_groups.js');
+      const spread = (mean, sd, low, high) => ({ n: 2, mean, sd, ci_low: low, ci_high: high });
+      const curve = { points: [
+        { epoch: 1, val_acc: spread(0.98, 0.03, 0.71, 1.25), val_loss: spread(0.05, 0.08, -0.67, 0.77) },
+        { epoch: 2, val_acc: spread(0.02, 0.03, -0.25, 0.29), val_loss: spread(0.9, 0.1, 0.0, 1.8) },
+      ] };
+      const band = (metric, kind) => groupTraces(curve, metric, kind, '#4e79a7', 'g').slice(0, 2).map((t) => t.y);
+      return { ci: band('val_acc', 'ci'), sd: band('val_acc', 'sd'), loss: band('val_loss', 'ci') };
+    }""")
+    rounded = {key: [[round(v, 4) for v in side] for side in value] for key, value in bands.items()}
+    assert rounded["ci"] == [[0.71, 0.0], [1.0, 0.29]], rounded   # low, then high: 125 % shown as 100 %, -25 % as 0 %
+    assert rounded["sd"] == [[0.95, 0.0], [1.0, 0.05]], rounded   # mean ± sd alike
+    assert rounded["loss"] == [[0.0, 0.0], [0.77, 1.8]], rounded   # a loss is never below 0, and has no top
