@@ -78,6 +78,21 @@ export function epochTicks(maxEpoch, widthPx) {
 }
 
 /**
+ * Whole-number ticks for an axis over integer `values` (a seed, epochs, a width): {tickvals, ticktext}, at most `most`
+ * ticks 1, 2 or 5 × 10^k apart (never 2.5, never 0.2), labelled "1,000". For an axis without dtick (parallel coordinates).
+ */
+export function integerTicks(values, most = 6) {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const wanted = Math.max((high - low) / Math.max(most - 1, 1), 1);
+  const power = 10 ** Math.floor(Math.log10(wanted));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= wanted);
+  const tickvals = [];
+  for (let tick = Math.ceil(low / step) * step; tick <= high; tick += step) tickvals.push(tick);
+  return { tickvals, ticktext: tickvals.map((tick) => tick.toLocaleString('en-US')) };
+}
+
+/**
  * Value labels above (or beside) bars: drawn outside the plot area when they need to (never cut at the
  * top), shrunk to the bar's width rather than spilling over a neighbour. Spread into a bar trace.
  */

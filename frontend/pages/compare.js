@@ -3,7 +3,7 @@
 import { api, openStream } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtValue, runLabel } from '../dom.js';
 import { statusBadge, pageHeader, loading, errorState, emptyState, toast, TERMINAL_STATUSES } from '../widgets.js';
-import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat, escapeForPlotly, epochTicks } from '../charts.js';
+import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat, escapeForPlotly, epochTicks, integerTicks } from '../charts.js';
 import { sortedNames } from '../hyperparams.js';
 import { disagreementCard } from './errors.js';
 import * as compareGroups from './compare_groups.js';
@@ -211,7 +211,9 @@ export function mount(root, { route }) {
     for (const name of ['contestant', ...sortedNames(names.filter((n) => n !== 'contestant'))]) {
       const column = list.map((e) => values(e)[name]);
       if (new Set(column.map((v) => JSON.stringify(v ?? null))).size < 2) continue;  // the same everywhere: no information
-      if (column.every((v) => typeof v === 'number')) {
+      if (column.every((v) => Number.isInteger(v))) {   // seed, epochs, widths: whole-number ticks, never 2.5
+        dims.push({ label: escapeForPlotly(name), values: column, ...integerTicks(column) });
+      } else if (column.every((v) => typeof v === 'number')) {
         dims.push({ label: escapeForPlotly(name), values: column });
       } else {
         const categories = [...new Set(column.map((v) => fmtValue(v)))].sort();

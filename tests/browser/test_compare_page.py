@@ -63,3 +63,20 @@ def test_parallel_coordinates_lay_hyperparameters_against_accuracy(page: Page, t
     scroller = page.evaluate("() => { const s = document.querySelector('#compare-parcoords-scroll');"
                              " return [s.clientWidth, s.scrollWidth, document.documentElement.scrollWidth, innerWidth]; }")
     assert scroller[1] >= scroller[0] and scroller[2] <= scroller[3]
+
+
+PARCOORDS_AXES = """() => [...document.querySelectorAll('#compare-parcoords g.y-axis')].map((axis) => ({
+  title: axis.querySelector('.axis-title')?.textContent,
+  ticks: [...axis.querySelectorAll('.tick text')].map((t) => t.textContent) }))"""
+
+
+def test_parallel_coordinates_tick_integer_hyperparameters_in_whole_numbers(page: Page, live_url: str):
+    runs = [wait_finished(live_url, launch(live_url, "lstm", epochs=epochs, seed=seed)["id"]) for epochs, seed in ((2, 0), (3, 1))]
+    page.goto(f"/#/compare?ids={runs[0]['id']},{runs[1]['id']}")
+    page.wait_for_function("() => document.querySelectorAll('#compare-parcoords g.y-axis .tick text').length > 4")
+    axes = {axis["title"]: axis["ticks"] for axis in page.evaluate(PARCOORDS_AXES)}
+    assert set(axes) >= {"epochs", "seed"}, axes
+    assert axes["seed"] == ["0", "1"] and axes["epochs"] == ["2", "3"], axes   # neighbours: not 0.1, 0.2... 2.5
+    ticks = page.evaluate("async () => { const { integerTicks } = await import('/charts.js');"
+                          " return [integerTicks([2, 24]).tickvals, integerTicks([1000, 100000]).ticktext]; }")
+    assert ticks == [[5, 10, 15, 20], ["20,000", "40,000", "60,000", "80,000", "100,000"]], ticks
