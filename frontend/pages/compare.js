@@ -4,7 +4,7 @@ import { api, openStream } from '../api.js';
 import { h, clear, fmtInt, fmtPct, fmtValue, runLabel } from '../dom.js';
 import { statusBadge, pageHeader, loading, errorState, emptyState, toast, TERMINAL_STATUSES } from '../widgets.js';
 import { draw, purge, baseLayout, metricTrace, colour, ema, cumulative, tickFormat, escapeForPlotly, epochTicks, integerTicks } from '../charts.js';
-import { sortedNames } from '../hyperparams.js';
+import { shownHyperparams, sortedNames } from '../hyperparams.js';
 import { disagreementCard } from './errors.js';
 import * as compareGroups from './compare_groups.js';
 
@@ -205,7 +205,7 @@ export function mount(root, { route }) {
     const list = [...entries.values()];
     const useTest = list.some((e) => e.run.test_acc !== null && e.run.test_acc !== undefined);
     const score = (e) => (useTest ? e.run.test_acc : e.run.best_val_acc) ?? null;
-    const values = (e) => ({ contestant: e.run.architecture, ...e.run.hyperparams });
+    const values = (e) => ({ contestant: e.run.architecture, ...shownHyperparams(e.run.hyperparams) });
     const names = [...new Set(list.flatMap((e) => Object.keys(values(e))))];
     const dims = [];
     for (const name of ['contestant', ...sortedNames(names.filter((n) => n !== 'contestant'))]) {
@@ -268,7 +268,7 @@ export function mount(root, { route }) {
         cell(e.run.seconds_per_epoch, e.run.seconds_per_epoch === null || e.run.seconds_per_epoch === undefined ? '—' : e.run.seconds_per_epoch.toFixed(2), fastest)))));
 
     // hyperparameter diff: only the fields whose values differ
-    const fieldsOf = (e) => ({ contestant: e.run.architecture, dataset: e.run.dataset, ...e.run.hyperparams });
+    const fieldsOf = (e) => ({ contestant: e.run.architecture, dataset: e.run.dataset, ...shownHyperparams(e.run.hyperparams) });
     const allNames = new Set(list.flatMap((e) => Object.keys(fieldsOf(e))));
     const differing = ['contestant', 'dataset', ...sortedNames([...allNames].filter((n) => n !== 'contestant' && n !== 'dataset'))]
       .filter((name) => new Set(list.map((e) => JSON.stringify(fieldsOf(e)[name] ?? null))).size > 1);

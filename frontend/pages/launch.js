@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { h, clear, fmtInt, shorten } from '../dom.js';
 import { pageHeader, loading, errorState, toast, confirmDialog } from '../widgets.js';
-import { GROUP_NAMES, groupOf } from '../hyperparams.js';
+import { GROUP_NAMES, OVERRIDDEN_BY, groupOf, shownHyperparams } from '../hyperparams.js';
 
 const BATTLE_SHARED_FIELDS = ['epochs', 'seed', 'num_words', 'maxlen', 'val_split'];
 const SUMMARY_DEBOUNCE_MS = 250;
@@ -11,8 +11,6 @@ const SUMMARY_DEBOUNCE_MS = 250;
 const DEFAULT_CONTESTANT = 'fasttext';
 // The first of these that a live worker can load is the default dataset.
 const DATASET_PREFERENCE = ['aclimdb', 'imdb', 'synthetic'];
-// A singular field that its list sibling overrides: the form shows only the list (one width is [5]).
-const OVERRIDDEN_BY = { kernel_size: 'kernel_sizes' };
 // A decimal number as people type it: 10, -0.5, .5, 1e-3, 2E+4 (no hex, no "Infinity").
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
@@ -273,9 +271,10 @@ export function mount(root, { route, architectures, datasets, navigate }) {
         dirty.set(name, value);
       }
     }
-    const hp = sourceRun.hyperparams || {};
-    const single = Object.entries(OVERRIDDEN_BY).find(([one, many]) => fields.has(many) && hp[many] == null && hp[one] != null);
-    if (single) writeValue(fields.get(single[1]).spec, fields.get(single[1]).input, [hp[single[0]]]);
+    const shown = shownHyperparams(sourceRun.hyperparams || {});   // a single kernel_size 5 as kernel_sizes [5]
+    for (const many of Object.values(OVERRIDDEN_BY)) {
+      if (fields.has(many) && shown[many] != null) writeValue(fields.get(many).spec, fields.get(many).input, shown[many]);
+    }
     nameInput.value = sourceRun.name === `${sourceRun.architecture} #${sourceRun.id}` ? '' : sourceRun.name;
     tagsInput.value = (sourceRun.tags || []).join(', ');
     notesInput.value = sourceRun.notes || '';

@@ -8,7 +8,7 @@ import {
   cancelRun, cloneRun, deleteRun, isStale, ACTIVE_STATUSES, UNFINISHED_STATUSES,
 } from '../widgets.js';
 import { draw, purge, baseLayout, metricTrace, ACCENT } from '../charts.js';
-import { GROUP_NAMES, groupOf, sortedNames } from '../hyperparams.js';
+import { GROUP_NAMES, groupOf, shownHyperparams, sortedNames } from '../hyperparams.js';
 import { errorsSection } from './errors.js';
 import { systemCard, logCard } from './run_telemetry.js';
 
@@ -253,7 +253,7 @@ export function mount(root, { route, navigate }) {
   }
 
   function renderConfig() {
-    const hp = run.hyperparams || {};
+    const hp = shownHyperparams(run.hyperparams || {});
     const names = sortedNames(Object.keys(hp));
     clear(config);
     for (const group of GROUP_NAMES) {

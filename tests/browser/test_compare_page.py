@@ -80,3 +80,28 @@ def test_parallel_coordinates_tick_integer_hyperparameters_in_whole_numbers(page
     ticks = page.evaluate("async () => { const { integerTicks } = await import('/charts.js');"
                           " return [integerTicks([2, 24]).tickvals, integerTicks([1000, 100000]).ticktext]; }")
     assert ticks == [[5, 10, 15, 20], ["20,000", "40,000", "60,000", "80,000", "100,000"]], ticks
+
+
+def test_compare_and_the_run_page_show_only_the_kernel_field_that_applies(page: Page, live_url: str):
+    one = launch(live_url, "cnn", epochs=1, kernel_size=5)   # one width: kernel_sizes null, kernel_size 5 applies
+    several = launch(live_url, "cnn", epochs=1, kernel_sizes=[2, 3])   # kernel_sizes overrides the default kernel_size 3
+    runs = [wait_finished(live_url, run["id"]) for run in (one, several)]
+    assert runs[0]["hyperparams"]["kernel_sizes"] is None and runs[1]["hyperparams"]["kernel_size"] == 3
+    page.goto(f"/#/compare?ids={one['id']},{several['id']}")
+    rows = page.locator("#compare-diff tbody tr")
+    expect(rows.first).to_be_visible()
+    fields = rows.locator("td.mono").all_inner_texts()
+    assert "kernel_sizes" in fields and "kernel_size" not in fields, fields   # as the launch form: one field
+    widths = rows.filter(has=page.locator("td.mono", has_text="kernel_sizes")).locator("td.num").all_inner_texts()
+    assert widths == ["5", "2, 3"], widths
+    page.wait_for_function("() => document.querySelector('#compare-parcoords')?.data?.[0]?.type === 'parcoords'")
+    labels = page.evaluate("() => document.querySelector('#compare-parcoords').data[0].dimensions.map((d) => d.label)")
+    assert "kernel_sizes" in labels and "kernel_size" not in labels, labels
+    page.goto(f"/#/run/{one['id']}")
+    config = page.locator("#run-config tr:not(.group-row)")
+    expect(config.first).to_be_visible()
+    names = config.locator("td.mono").all_inner_texts()
+    assert "kernel_sizes" in names and "kernel_size" not in names, names
+    expect(config.filter(has=page.locator("td.mono", has_text="kernel_sizes")).locator("td.num")).to_have_text("5")
+    page.click("#clone-changes-button")   # and the launch form, cloning it, has the one width in its one field
+    expect(page.locator("#field-kernel_sizes")).to_have_value("5")
