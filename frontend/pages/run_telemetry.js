@@ -138,7 +138,7 @@ export function logCard(runId) {
   let traceback = null;
   let run = null;
   let loaded = false;
-  let errorShown = false;    // a failed run's log was opened at its error (once: after that the reader scrolls)
+  let errorShown = false;    // a failed run's log was opened at its error (once, and never follows its tail after)
 
   function row(line) {
     return h('div', { class: `log-line log-${line.level.toLowerCase()}`, dataset: { id: String(line.id) } },
@@ -167,12 +167,12 @@ export function logCard(runId) {
         h('pre', {}, traceback)));
     }
     count.textContent = sorted.length ? `${sorted.length.toLocaleString('en-US')} line${sorted.length === 1 ? '' : 's'}` : '';
-    const error = errorShown ? null : errorNode();
-    if (error) {
+    const error = errorNode();
+    if (error && !errorShown) {
       errorShown = true;
       scrollToTop(error);
-    } else if (atBottom || fresh.length === sorted.length) {
-      view.scrollTop = view.scrollHeight;   // newest at the bottom
+    } else if (!error && (atBottom || fresh.length === sorted.length)) {
+      view.scrollTop = view.scrollHeight;   // newest at the bottom; a failed run's log stays where it opened (or the reader put it)
     }
   }
 

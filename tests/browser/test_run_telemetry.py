@@ -110,6 +110,16 @@ def test_a_failed_runs_log_opens_at_its_error_and_a_succeeded_runs_at_its_tail(p
     span = page.evaluate(LOG_VIEW_SPAN, ".log-error")
     assert span["overflows"], span   # a log longer than its card: where it opens matters
     assert 0 <= span["top"] <= 16 and span["bottom"] > 0, span   # the error line at the top of the view, not scrolled past
+    # and it stays there when the page renders the log again (the run's `end` event reloads it), also when the
+    # error sits a few pixels above the bottom-most scroll, where a log that follows its tail would jump past it
+    height = page.evaluate("() => { const v = document.querySelector('#run-log'); return v.scrollHeight - v.scrollTop - 8; }")
+    page.add_init_script("document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('style');"
+                         f" s.textContent = '#run-log {{ max-height: {height}px }}'; document.head.append(s); }})")
+    page.reload()
+    expect(page.locator("#run-traceback pre")).to_contain_text("DatasetUnavailable")
+    page.wait_for_timeout(600)
+    span = page.evaluate(LOG_VIEW_SPAN, ".log-error")
+    assert span["overflows"] and 0 <= span["top"] <= 16, span
     done = wait_finished(live_url, launch(live_url, "fasttext", epochs=24)["id"])   # 30 lines: more than the card shows
     page.goto(f"/#/run/{done['id']}")
     expect(page.locator("#run-log .log-message", has_text="succeeded: test_acc")).to_be_visible()
