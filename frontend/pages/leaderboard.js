@@ -169,7 +169,7 @@ export function mount(root, { route, datasets }) {
       });
     }
     await draw(accChart, traces, baseLayout({
-      xaxis: { tickvals: slots, ticktext: entries.map((e) => escapeForPlotly(e.architecture)), range: [-0.6, entries.length - 0.4], showgrid: false },
+      xaxis: { tickvals: slots, ticktext: entries.map((e) => escapeForPlotly(e.architecture)), range: [-0.6, entries.length - 0.4], showgrid: false, zeroline: false },   // x = 0 is the first slot: its zero line looked like an error bar
       yaxis: { tickformat: '.0%', range: [floor, 1.0], title: { text: 'test accuracy' } },
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
       margin: { l: 64, r: 16, t: 32, b: 40 },

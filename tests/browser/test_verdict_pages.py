@@ -52,6 +52,8 @@ def test_leaderboard_ranks_groups_with_intervals_and_names_the_tests(page: Page,
     page.wait_for_function("() => document.querySelector('#leaderboard-chart')?.data?.[0]?.error_y?.array?.length === 2")
     expect(page.locator("#leaderboard-dataset")).to_have_value("synthetic")
     expect(rows.first.locator("td").nth(2)).to_have_text("2")
+    # x = 0 is the first bar: no zero line through it, which reads as an error bar above a bar of one seed
+    assert page.evaluate("() => document.querySelector('#leaderboard-chart')._fullLayout.xaxis.zeroline") is False
     tests = page.locator("#significance-table tbody tr")
     expect(tests).to_have_count(2)  # Welch across the 2 seeds and McNemar on the best runs' predictions
     expect(page.locator("#significance-table")).to_contain_text("Welch's t-test")
