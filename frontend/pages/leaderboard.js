@@ -45,7 +45,7 @@ export function accuracyBars(entries, width) {
       type: 'bar', name: 'group mean (95% CI)', x: entries.map((_, i) => i), y: means, width, marker: { color: ACCENT },
       error_y: { type: 'data', symmetric: false, array: ranges.map((r, i) => (r ? r[1] - means[i] : NaN)),
         arrayminus: ranges.map((r, i) => (r ? means[i] - r[0] : NaN)), color: '#1d2433', thickness: 1.5, width: 6 },
-      text: entries.map((e) => (e.single_seed ? '1 seed' : `n=${e.group.test_acc.n}`)), textposition: 'inside', insidetextanchor: 'start',
+      text: entries.map((e) => (e.single_seed ? '1 seed' : `n=${e.group.test_acc.n}`)), textposition: 'inside', insidetextanchor: 'end',   // at the bar's top: its base lies below a zoomed axis
       customdata: entries.map((e) => escapeForPlotly(`${e.title}: ${label(e)}`)),
       hovertemplate: '%{customdata}<extra></extra>',
     },

@@ -168,10 +168,15 @@ def test_a_one_seed_entry_draws_no_error_bar_and_says_1_seed(page: Page):
       document.body.append(div);
       await draw(div, [bars.trace], { yaxis: { range: [0.7, 0.9] } });
       const caps = [...div.querySelectorAll('g.errorbar')].map((g) => g.querySelectorAll('path.yerror').length);
-      return { caps, text: bars.trace.text, hover: bars.trace.customdata, low: bars.low };
+      const plot = div.querySelector('.bglayer rect, .plotbg rect, .nsewdrag').getBoundingClientRect();
+      const shown = [...div.querySelectorAll('.bars .point text')].filter((t) => {
+        const r = t.getBoundingClientRect(); return r.height > 0 && r.top >= plot.top && r.bottom <= plot.bottom; })
+        .map((t) => t.textContent);
+      return { caps, text: bars.trace.text, shown, hover: bars.trace.customdata, low: bars.low };
     }""")
     assert drawn["caps"] == [1, 0], drawn   # one seed: no spread, so no bar (not a zero-width cap at the mean)
     assert drawn["text"] == ["n=3", "1 seed"] and drawn["hover"][1] == "t1: 80.00%, 1 seed", drawn
+    assert drawn["shown"] == ["n=3", "1 seed"], drawn   # inside the plot on an axis from 70 %, not at the bars' base (0)
     assert drawn["low"] == 0.8, drawn
 
 
