@@ -29,9 +29,14 @@ export function interval(spread, none = '1 seed') {
   return `${fmtPct(low, 1)} – ${fmtPct(high, 1)}`;
 }
 
+/** An entry's seeds as the chart says them: '1 seed' or 'n=3'. */
+export function seedsLabel(entry) {
+  return entry.single_seed ? '1 seed' : `n=${entry.group.test_acc.n}`;
+}
+
 /**
  * The chart's bar trace of the entries' mean test accuracies, each with its 95 % interval (clipped to 0–100 %) as an
- * error bar; an entry of one seed has no spread, so no bar at all (NaN: Plotly draws none), and says "1 seed".
+ * error bar; an entry of one seed has no spread, so no bar at all (NaN: Plotly draws none) (its tick says "1 seed").
  * `width`: the bars' width in slots. Also returns the lowest point drawn (`low`), for the axis.
  */
 export function accuracyBars(entries, width) {
@@ -45,7 +50,6 @@ export function accuracyBars(entries, width) {
       type: 'bar', name: 'group mean (95% CI)', x: entries.map((_, i) => i), y: means, width, marker: { color: ACCENT },
       error_y: { type: 'data', symmetric: false, array: ranges.map((r, i) => (r ? r[1] - means[i] : NaN)),
         arrayminus: ranges.map((r, i) => (r ? means[i] - r[0] : NaN)), color: '#1d2433', thickness: 1.5, width: 6 },
-      text: entries.map((e) => (e.single_seed ? '1 seed' : `n=${e.group.test_acc.n}`)), textposition: 'inside', insidetextanchor: 'end',   // at the bar's top: its base lies below a zoomed axis
       customdata: entries.map((e) => escapeForPlotly(`${e.title}: ${label(e)}`)),
       hovertemplate: '%{customdata}<extra></extra>',
     },
@@ -169,7 +173,8 @@ export function mount(root, { route, datasets }) {
       });
     }
     await draw(accChart, traces, baseLayout({
-      xaxis: { tickvals: slots, ticktext: entries.map((e) => escapeForPlotly(e.architecture)), range: [-0.6, entries.length - 0.4], showgrid: false, zeroline: false },   // x = 0 is the first slot: its zero line looked like an error bar
+      // each bar's N under its name (inside the bar it met the error bar; at its base, below a zoomed axis)
+      xaxis: { tickvals: slots, ticktext: entries.map((e) => `${escapeForPlotly(e.architecture)}<br>${seedsLabel(e)}`), range: [-0.6, entries.length - 0.4], showgrid: false, zeroline: false },   // x = 0 is the first slot: its zero line looked like an error bar
       yaxis: { tickformat: '.0%', range: [floor, 1.0], title: { text: 'test accuracy' } },
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1.02, yanchor: 'bottom' },
       margin: { l: 64, r: 16, t: 32, b: 40 },

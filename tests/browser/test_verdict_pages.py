@@ -54,6 +54,8 @@ def test_leaderboard_ranks_groups_with_intervals_and_names_the_tests(page: Page,
     expect(rows.first.locator("td").nth(2)).to_have_text("2")
     # x = 0 is the first bar: no zero line through it, which reads as an error bar above a bar of one seed
     assert page.evaluate("() => document.querySelector('#leaderboard-chart')._fullLayout.xaxis.zeroline") is False
+    ticks = page.eval_on_selector_all("#leaderboard-chart .xtick text", "ts => ts.map((t) => t.textContent)")
+    assert sorted(ticks) == ["cnnn=2", "fasttextn=2"], ticks   # each bar's N under its name, clear of its error bar
     tests = page.locator("#significance-table tbody tr")
     expect(tests).to_have_count(2)  # Welch across the 2 seeds and McNemar on the best runs' predictions
     expect(page.locator("#significance-table")).to_contain_text("Welch's t-test")
@@ -168,15 +170,11 @@ def test_a_one_seed_entry_draws_no_error_bar_and_says_1_seed(page: Page):
       document.body.append(div);
       await draw(div, [bars.trace], { yaxis: { range: [0.7, 0.9] } });
       const caps = [...div.querySelectorAll('g.errorbar')].map((g) => g.querySelectorAll('path.yerror').length);
-      const plot = div.querySelector('.bglayer rect, .plotbg rect, .nsewdrag').getBoundingClientRect();
-      const shown = [...div.querySelectorAll('.bars .point text')].filter((t) => {
-        const r = t.getBoundingClientRect(); return r.height > 0 && r.top >= plot.top && r.bottom <= plot.bottom; })
-        .map((t) => t.textContent);
-      return { caps, text: bars.trace.text, shown, hover: bars.trace.customdata, low: bars.low };
+      const { seedsLabel } = await import('/pages/leaderboard.js');
+      return { caps, labels: [entry(3), entry(1)].map(seedsLabel), hover: bars.trace.customdata, low: bars.low };
     }""")
     assert drawn["caps"] == [1, 0], drawn   # one seed: no spread, so no bar (not a zero-width cap at the mean)
-    assert drawn["text"] == ["n=3", "1 seed"] and drawn["hover"][1] == "t1: 80.00%, 1 seed", drawn
-    assert drawn["shown"] == ["n=3", "1 seed"], drawn   # inside the plot on an axis from 70 %, not at the bars' base (0)
+    assert drawn["labels"] == ["n=3", "1 seed"] and drawn["hover"][1] == "t1: 80.00%, 1 seed", drawn
     assert drawn["low"] == 0.8, drawn
 
 
