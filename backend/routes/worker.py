@@ -27,7 +27,7 @@ from backend.deps import RunId, SessionDep, StateDep, get_state, run_id_from_tex
 from backend.errors import NotLeased
 from backend.jsonutil import dumps
 from backend.predict import checkpoint_path
-from backend.schemas import RunPublic
+from backend.schemas import RunPublic, WorkerName
 from backend.state import AppState
 from backend.telemetry_schemas import TelemetryPublic, TelemetryRequest
 from backend.verdict_schemas import PredictionsUpload
@@ -214,7 +214,7 @@ def _epoch_reply(run_id: int, epoch: int, created: bool) -> bytes:
     max_body_size=settings.max_checkpoint_bytes,
     responses=errors(404, 409),
 )
-async def upload_checkpoint(run_id: RunId, worker: str, request: Request, session: SessionDep, state: StateDep) -> Response:
+async def upload_checkpoint(run_id: RunId, worker: WorkerName, request: Request, session: SessionDep, state: StateDep) -> Response:
     """Store the run's checkpoint (raw bytes of torch.save) at <data_dir>/checkpoints/<id>.pt."""
     await run_in_threadpool(_check_upload, session, run_id, worker)
     path = checkpoint_path(run_id)

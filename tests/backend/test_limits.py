@@ -149,8 +149,6 @@ def test_every_report_holds_the_worker_name_to_its_registration_bound(client: ht
     assert empty["loc"] == ["body", "worker"] and "at least 1 character" in empty["msg"], empty
 
 
-@pytest.mark.xfail(strict=True, reason="the checkpoint PUT names its worker in a query parameter declared `worker: str` in "
-                                       "backend/routes/worker.py (another branch's file): it should be a WorkerName there")
 def test_the_checkpoint_upload_holds_the_worker_name_to_its_registration_bound(client: httpx.Client):
     response = client.put("/api/worker/runs/1/checkpoint", params={"worker": LONG_WORKER}, content=b"weights",
                           headers={"content-type": "application/octet-stream"})
