@@ -104,12 +104,11 @@ def _post(connection: http.client.HTTPConnection, path: str, body: dict) -> None
 
 
 def worker_process(url: str, runs: list[int], rate: float, epoch_seconds: float, seconds: float, results,
-                   aligned_epochs: bool = False) -> None:
+                   spread_epochs: bool = False) -> None:
     """One thread per simulated worker: progress `rate` times a second, an epoch row every `epoch_seconds`.
 
-    Independent workers end their epochs at unrelated moments, so each worker's epoch rows are offset by
-    its share of the period; `aligned_epochs` makes every worker post its row at the same instant (the
-    worst case: 50 rows at once, every period)."""
+    Every worker posts its epoch row at the same instant of each period (50 rows at once), unless
+    `spread_epochs` offsets each worker's rows by its share of the period, as unrelated workers would be."""
     sent: dict[str, float] = {}
     counts = {"progress": 0, "epochs": 0}
     lock = threading.Lock()
@@ -118,7 +117,7 @@ def worker_process(url: str, runs: list[int], rate: float, epoch_seconds: float,
 
     def simulate(index: int, run_id: int) -> None:
         worker = f"sim-{index}"
-        phase = 0.0 if aligned_epochs else epoch_seconds * index / len(runs)
+        phase = epoch_seconds * index / len(runs) if spread_epochs else 0.0
         step, epoch, next_epoch = 0, 1, time.monotonic() + epoch_seconds + phase
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
         next_post = time.monotonic() + index / (rate * len(runs))   # spread the workers over the period
@@ -182,7 +181,7 @@ def measure(url: str, args) -> dict:
     opened = sum(ready.get(timeout=120) for _ in clients)
     pid = backend_pid(url)
     cpu_before = process_cpu_seconds(pid)
-    poster = context.Process(target=worker_process, args=(url, runs, args.rate, args.epoch_seconds, args.seconds, worker_results, args.aligned_epochs))
+    poster = context.Process(target=worker_process, args=(url, runs, args.rate, args.epoch_seconds, args.seconds, worker_results, args.spread_epochs))
     poster.start()
     sent, counts = worker_results.get(timeout=args.seconds + 120)
     poster.join()
@@ -217,8 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=4.0, help="progress posts per second per worker")
     parser.add_argument("--epoch-seconds", type=float, default=2.0)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--aligned-epochs", action="store_true",
-                        help="every worker posts its epoch row at the same instant (default: spread over the period)")
+    parser.add_argument("--spread-epochs", action="store_true",
+                        help="offset each worker's epoch rows over the period (default: all at the same instant)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     with postgres_cluster() as cluster, tempfile.TemporaryDirectory(prefix="sse-bench-") as folder, \
@@ -228,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(figures))
     else:
-        epochs = "aligned" if args.aligned_epochs else "spread"
+        epochs = "spread" if args.spread_epochs else "aligned"
         print(f"{figures['clients']} clients, {figures['workers']} workers ({epochs} epoch rows), {figures['seconds']:g} s on PostgreSQL: "
               f"p50 {figures['p50_ms']} ms, p95 {figures['p95_ms']} ms, p99 {figures['p99_ms']} ms post-to-client; "
               f"{figures['delivered']} deliveries, {figures['missed']} missed; "
