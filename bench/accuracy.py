@@ -34,7 +34,7 @@ from worker.cli import DATASET_CHOICES, collect_hyperparams  # noqa: E402
 from worker.config import settings  # noqa: E402
 from worker.contestants import REGISTRY, parse_hyperparams  # noqa: E402
 from worker.training import EpochMetrics, TrainResult  # noqa: E402
-from scipy import stats  # noqa: E402
+from backend.stats import ALPHA, spread, welch  # noqa: E402
 from subsets import limited_data, subset  # noqa: E402,F401  (subset: the tests' handle)
 
 DEFAULT_RESULTS_DIR = Path(__file__).resolve().parent / "results" / "accuracy"
@@ -196,16 +196,11 @@ def train_one(contestant: str, preset: str, seed: int, args: argparse.Namespace)
 def group_stats(values: list[float]) -> dict:
     """Mean, sample standard deviation and 95 % interval of the mean (Student's t) of one group's runs.
 
-    sd and the interval are None for a single run (no spread to estimate).
+    The product's own statistics (backend/stats.py `spread`, scipy.stats); sd and the interval are None
+    for a single run (no spread to estimate).
     """
-    n, mean = len(values), float(sum(values) / len(values))
-    if n < 2:
-        return {"n": n, "mean": mean, "sd": None, "low": None, "high": None}
-    sd = float(stats.tstd(values))
-    if sd == 0:
-        return {"n": n, "mean": mean, "sd": 0.0, "low": mean, "high": mean}
-    low, high = stats.t.interval(0.95, n - 1, loc=mean, scale=sd / math.sqrt(n))
-    return {"n": n, "mean": mean, "sd": sd, "low": float(low), "high": float(high)}
+    group = spread(values)
+    return {"n": group.n, "mean": group.mean, "sd": group.sd, "low": group.ci_low, "high": group.ci_high}
 
 
 def group_rows(records: list[dict]) -> list[dict]:
@@ -239,9 +234,36 @@ def format_row(group: dict) -> list[str]:
 
 
 def markdown_table(records: list[dict]) -> str:
-    """The records as a Markdown table, one row per (contestant, preset) group."""
+    """The records as a Markdown table, one row per (contestant, preset) group, then the significance matrix."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
     lines += ["| " + " | ".join(format_row(group)) + " |" for group in group_rows(records)]
+    matrix = significance_matrix(group_rows(records))
+    return "\n".join(lines) + "\n" + ("\n" + matrix if matrix else "")
+
+
+def significance_matrix(groups: list[dict]) -> str:
+    """Welch's t-test between every two groups of 2 or more seeds, as a Markdown matrix ("" if fewer than two).
+
+    Rows and columns are the groups from the highest mean test accuracy down; a cell gives the two-sided
+    p-value of the row against the column (backend/stats.py `welch`, the product's group verdict), bold
+    below ALPHA (0.05). Not corrected for the number of pairs: with k groups there are k(k-1)/2 tests.
+    """
+    tested = sorted((group for group in groups if group["test"]["n"] >= 2), key=lambda group: -group["test"]["mean"])
+    if len(tested) < 2:
+        return ""
+    names = [group["contestant"] if group["preset"] == DEFAULT_PRESET else f"{group['contestant']} ({group['preset']})"
+             for group in tested]
+    lines = ["| Welch p (row vs column) | " + " | ".join(names) + " |", "|---|" + "|".join("---:" for _ in names) + "|"]
+    for name, row in zip(names, tested):
+        cells = []
+        for column in tested:
+            if column is row:
+                cells.append("")
+                continue
+            p_value = welch([run["test_acc"] for run in row["runs"]], [run["test_acc"] for run in column["runs"]]).p_value
+            text = f"{p_value:.2g}" if p_value < 0.001 else f"{p_value:.3f}"
+            cells.append(f"**{text}**" if p_value < ALPHA else text)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

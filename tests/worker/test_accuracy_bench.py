@@ -133,3 +133,28 @@ def test_kept_result_with_other_hyperparameters_is_flagged(bench, tmp_path, caps
     _run(bench, tmp_path, "fasttext", extra=("--set", "dropout=0.1"))
     out = capsys.readouterr().out
     assert "warning: trained with other hyperparameters than now asked (kept, now): {'dropout': (0.2, 0.1)}" in out
+
+
+def _record(contestant: str, seed: int, test_acc: float, preset: str = "default") -> dict:
+    return {"contestant": contestant, "preset": preset, "seed": seed, "test_acc": test_acc, "val_acc": test_acc}
+
+
+def test_significance_matrix_runs_welch_between_every_two_groups_from_the_best_down(bench):
+    from scipy import stats
+    records = [_record("lstm", s, a) for s, a in ((1, 0.860), (2, 0.862), (3, 0.861))]
+    records += [_record("nbsvm", s, a) for s, a in ((1, 0.911), (2, 0.912), (3, 0.9115))]
+    records += [_record("cnn", s, a) for s, a in ((1, 0.850), (2, 0.880), (3, 0.870))]
+    records += [_record("gru", 1, 0.87)]  # one seed: no test
+    lines = bench.significance_matrix(bench.group_rows(records)).splitlines()
+    assert lines[0] == "| Welch p (row vs column) | nbsvm | cnn | lstm |"
+    far = stats.ttest_ind([0.911, 0.912, 0.9115], [0.860, 0.862, 0.861], equal_var=False).pvalue
+    near = stats.ttest_ind([0.850, 0.880, 0.870], [0.860, 0.862, 0.861], equal_var=False).pvalue
+    nbsvm_row = lines[2].removesuffix(" |").split(" | ")
+    assert nbsvm_row[0] == "| nbsvm" and nbsvm_row[1] == "" and nbsvm_row[3] == f"**{far:.2g}**"
+    assert lines[3].removesuffix(" |").split(" | ")[3] == f"{near:.3f}" and near > 0.05   # cnn vs lstm: not significant, not bold
+    assert len(lines) == 5
+
+
+def test_significance_matrix_needs_two_groups_of_two_seeds(bench):
+    records = [_record("lstm", s, 0.86 + s / 1000) for s in (1, 2)] + [_record("gru", 1, 0.87)]
+    assert bench.significance_matrix(bench.group_rows(records)) == ""
