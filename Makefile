@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # How many local workers `make up` starts; empty: one per visible CUDA GPU, else one.
 WORKERS ?=
+# How many processes `make test` runs the suite in (pytest-xdist; a test file stays in one process).
+TEST_PROCESSES ?= 2
 export KERAS_BACKEND := torch
 
 .PHONY: up test setup clean screenshots
@@ -24,7 +26,7 @@ up: $(STAMP)
 	$(PY) scripts/up.py --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # The README's pictures (docs/img/), from runs on the real reviews: needs BATTLEFIELD_ACLIMDB.
 screenshots: $(STAMP)

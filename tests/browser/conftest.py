@@ -6,9 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.support.live import REPO_ROOT, running_backend_and_worker
+
+# Assertions wait up to 15 s (Playwright's default: 5 s): the suite runs in two processes on two cores,
+# where a page's first fetch can wait for a backend that is still importing scipy or torch.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
