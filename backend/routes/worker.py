@@ -3,13 +3,16 @@ finish.
 
 Plain `def` routes (FastAPI's thread pool) except the claim's long poll, the checkpoint's body stream
 and progress reports, which await and hop to the thread pool for each database or file call (a
-progress report usually needs none: backend/holders.py remembers who holds each run).
+progress report usually needs none: backend/holders.py remembers who holds each run). Well-formed epoch
+rows are stored on one thread of their own (EPOCH_WRITER).
 """
 
 import asyncio
 import contextlib
+import functools
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import anyio
@@ -49,8 +52,18 @@ from worker.wire import EpochMetrics, Progress, RunStatus
 router = APIRouter(prefix="/api/worker", tags=["worker"])
 
 
+# Epoch rows are stored one at a time on a thread of their own rather than on FastAPI's pool of 40: when
+# every worker of a Battle ends an epoch at once, 40 threads storing rows would take the GIL from the event
+# loop in turn and hold up every progress report and event stream behind them (docs/SCALING.md). One row
+# takes a few milliseconds, so one thread stores a few hundred a second.
+EPOCH_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="epoch-rows")
+
+
 class LeanEpochRoute(APIRoute):
-    """The epoch POST without FastAPI's per-request dependency solving and body parsing: it is the hottest request."""
+    """The epoch POST without FastAPI's per-request dependency solving and body parsing: it is the hottest request.
+
+    A well-formed request is stored on EPOCH_WRITER's thread; anything else gets FastAPI's own answer.
+    """
 
     def get_route_handler(self):
         standard = super().get_route_handler()  # anything unusual or invalid: FastAPI's own answer (422, 401...)
@@ -65,7 +78,8 @@ class LeanEpochRoute(APIRoute):
                 body = EpochRequest.model_validate_json(await request.body())
             except ValidationError:
                 return await standard(request)
-            return await run_in_threadpool(self.endpoint, run_id, body, request.app.state.battlefield)
+            store_row = functools.partial(self.endpoint, run_id, body, request.app.state.battlefield)
+            return await asyncio.get_running_loop().run_in_executor(EPOCH_WRITER, store_row)
 
         return handler
 
