@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from backend.epoch_writer import EpochWriter
 from backend.events import Broadcaster, ProgressBoard
 from backend.holders import HolderCache
 from backend.loophop import LoopHop
@@ -22,6 +23,7 @@ class AppState:
     broadcaster: Broadcaster = None  # type: ignore[assignment]  # built on `hop` in __post_init__
     progress: ProgressBoard = field(default_factory=ProgressBoard)
     holders: HolderCache = field(default_factory=HolderCache)   # who holds each active run (progress route)
+    epoch_writer: EpochWriter = field(default_factory=EpochWriter)   # stores epoch rows on a thread of its own
     run_available: RunAvailable = None  # type: ignore[assignment]
     predictors: PredictorCache = field(default_factory=PredictorCache)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)

@@ -3,16 +3,14 @@ finish.
 
 Plain `def` routes (FastAPI's thread pool) except the claim's long poll, the checkpoint's body stream
 and progress reports, which await and hop to the thread pool for each database or file call (a
-progress report usually needs none: backend/holders.py remembers who holds each run). Well-formed epoch
-rows are stored on one thread of their own (EPOCH_WRITER).
+progress report usually needs none: backend/holders.py remembers who holds each run), and the epoch POST,
+whose rows backend/epoch_writer.py stores on a thread of its own.
 """
 
 import asyncio
 import contextlib
-import functools
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import anyio
@@ -52,17 +50,10 @@ from worker.wire import EpochMetrics, Progress, RunStatus
 router = APIRouter(prefix="/api/worker", tags=["worker"])
 
 
-# Epoch rows are stored one at a time on a thread of their own rather than on FastAPI's pool of 40: when
-# every worker of a Battle ends an epoch at once, 40 threads storing rows would take the GIL from the event
-# loop in turn and hold up every progress report and event stream behind them (docs/SCALING.md). One row
-# takes a few milliseconds, so one thread stores a few hundred a second.
-EPOCH_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="epoch-rows")
-
-
 class LeanEpochRoute(APIRoute):
     """The epoch POST without FastAPI's per-request dependency solving and body parsing: it is the hottest request.
 
-    A well-formed request is stored on EPOCH_WRITER's thread; anything else gets FastAPI's own answer.
+    Either way the row is stored by the app's EpochWriter (backend/epoch_writer.py), on a thread of its own.
     """
 
     def get_route_handler(self):
@@ -78,21 +69,19 @@ class LeanEpochRoute(APIRoute):
                 body = EpochRequest.model_validate_json(await request.body())
             except ValidationError:
                 return await standard(request)
-            store_row = functools.partial(self.endpoint, run_id, body, request.app.state.battlefield)
-            return await asyncio.get_running_loop().run_in_executor(EPOCH_WRITER, store_row)
+            return await self.endpoint(run_id, body, request.app.state.battlefield)
 
         return handler
 
 
-def add_epoch(run_id: RunId, body: EpochRequest, state: StateDep) -> Response:
+async def add_epoch(run_id: RunId, body: EpochRequest, state: StateDep) -> Response:
     """Store one epoch row (idempotent on run and epoch) and broadcast it with the run's new summary.
 
-    The hottest request: a Connection instead of a session, and events whose JSON is built only
-    when a stream sends them.
+    The hottest request: stored by the app's EpochWriter on its own thread (a Connection, no session),
+    and events whose JSON is built only when a stream sends them.
     """
     values = body.model_dump()
-    with db.engine.connect() as connection:
-        row = store.add_epoch(connection, run_id, body.worker, values)
+    row = await state.epoch_writer.add_epoch(run_id, body.worker, values)
     if row is None:
         return Response(_epoch_reply(run_id, body.epoch, False), status_code=200, media_type="application/json")
     point = {name: values[name] for name in EpochMetrics.model_fields}

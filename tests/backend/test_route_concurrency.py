@@ -8,7 +8,7 @@ from fastapi.routing import APIRoute
 from backend.main import create_app
 
 # Each awaits something (a launch, a request body, an event queue) and uses run_in_threadpool for I/O.
-ASYNC_ROUTES = {"claim", "upload_checkpoint", "all_events", "run_events", "progress"}
+ASYNC_ROUTES = {"claim", "upload_checkpoint", "all_events", "run_events", "progress", "add_epoch"}
 # Pages and files that make no blocking call of their own (FileResponse reads in the thread pool).
 NO_IO_ROUTES = {"plotly_js", "custom_swagger_ui_html", "swagger_ui_redirect", "redoc_html"}
 
