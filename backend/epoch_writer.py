@@ -47,14 +47,17 @@ class EpochWriter:
         batch = [item for item in batch if item[3].set_running_or_notify_cancel()]  # a request given up: skip its row
         if not batch:
             return
+        outcomes: list[tuple[bool, Any]] = []
         try:
             with db.engine.connect() as connection:
-                for run_id, worker, values, future in batch:
+                for run_id, worker, values, _ in batch:
                     try:
-                        future.set_result(store.add_epoch(connection, run_id, worker, values))
+                        outcomes.append((True, store.add_epoch(connection, run_id, worker, values)))
                     except BaseException as error:  # noqa: BLE001  (the request that sent the row raises it)
-                        future.set_exception(error)
-        except BaseException as error:  # noqa: BLE001  (no connection: every row of the batch gets the error)
-            for *_, future in batch:
-                if not future.done():
-                    future.set_exception(error)
+                        outcomes.append((False, error))
+        except BaseException as error:  # noqa: BLE001  (no connection: the rows not stored get the error)
+            outcomes += [(False, error)] * (len(batch) - len(outcomes))
+        # Every request of the batch is answered at once, after the last row: their events then reach each
+        # stream in one loop turn, and a stream sends them in one write instead of one write per row.
+        for (stored, outcome), (*_, future) in zip(outcomes, batch):
+            future.set_result(outcome) if stored else future.set_exception(outcome)
