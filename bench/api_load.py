@@ -110,7 +110,8 @@ def ingest(url: str, run_ids: list[int], epochs: int, clients: int) -> tuple[flo
         with multiprocessing.get_context("spawn").Pool(clients) as pool:
             pool.apply(time.sleep, (0,))  # the workers are up before the clock starts
             started = time.perf_counter()
-            stored = sum(pool.starmap(post_rows, [(url, share, epochs) for share in shares]))
+            # str(): a BackendURL carries its Popen, which cannot be pickled to the client processes
+            stored = sum(pool.starmap(post_rows, [(str(url), share, epochs) for share in shares]))
     elapsed = time.perf_counter() - started
     server_cpu = process_cpu_seconds(server) - server_cpu
     expected = len(run_ids) * epochs
