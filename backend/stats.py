@@ -106,9 +106,14 @@ def mcnemar_exact(correct_a: Sequence[bool], correct_b: Sequence[bool]) -> TestR
                       only_a >= only_b)
 
 
+def format_p_value(p_value: float) -> str:
+    """A p-value as the verdicts print it: three decimals, or two significant digits below 0.001 ('4.2e-05')."""
+    return f"{p_value:.2g}" if p_value < 0.001 else f"{p_value:.3f}"
+
+
 def reading(first: str, second: str, result: TestResult, first_ahead: bool = True) -> str:
     """A plain reading: 'cnn ahead of lstm, p = 0.003' or 'no significant difference between ... (p = 0.31)'."""
-    p = f"{result.p_value:.2g}" if result.p_value < 0.001 else f"{result.p_value:.3f}"
+    p = format_p_value(result.p_value)
     if result.p_value < ALPHA:
         ahead, behind = (first, second) if first_ahead else (second, first)
         return f"{ahead} ahead of {behind}, p = {p}"

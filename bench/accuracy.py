@@ -16,7 +16,6 @@ Quick check on a subset: --limit 2000 (each split capped at 2000 reviews; not co
 
 import argparse
 import json
-import math
 import os
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from worker.cli import DATASET_CHOICES, collect_hyperparams  # noqa: E402
 from worker.config import settings  # noqa: E402
 from worker.contestants import REGISTRY, parse_hyperparams  # noqa: E402
 from worker.training import EpochMetrics, TrainResult  # noqa: E402
-from backend.stats import ALPHA, spread, welch  # noqa: E402
+from backend.stats import ALPHA, format_p_value, spread, welch  # noqa: E402
 from subsets import limited_data, subset  # noqa: E402,F401  (subset: the tests' handle)
 
 DEFAULT_RESULTS_DIR = Path(__file__).resolve().parent / "results" / "accuracy"
@@ -235,9 +234,10 @@ def format_row(group: dict) -> list[str]:
 
 def markdown_table(records: list[dict]) -> str:
     """The records as a Markdown table, one row per (contestant, preset) group, then the significance matrix."""
+    groups = group_rows(records)
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join("---" for _ in COLUMNS) + "|"]
-    lines += ["| " + " | ".join(format_row(group)) + " |" for group in group_rows(records)]
-    matrix = significance_matrix(group_rows(records))
+    lines += ["| " + " | ".join(format_row(group)) + " |" for group in groups]
+    matrix = significance_matrix(groups)
     return "\n".join(lines) + "\n" + ("\n" + matrix if matrix else "")
 
 
@@ -261,7 +261,7 @@ def significance_matrix(groups: list[dict]) -> str:
                 cells.append("")
                 continue
             p_value = welch([run["test_acc"] for run in row["runs"]], [run["test_acc"] for run in column["runs"]]).p_value
-            text = f"{p_value:.2g}" if p_value < 0.001 else f"{p_value:.3f}"
+            text = format_p_value(p_value)
             cells.append(f"**{text}**" if p_value < ALPHA else text)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
