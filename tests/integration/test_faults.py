@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import sqlite3
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -39,6 +40,29 @@ def _epoch_rows(database: Path) -> dict[int, list[int]]:
     return stored
 
 
+def _running_on(api, name: str) -> dict | None:
+    """The run the backend lists as running on worker `name`, or None."""
+    return next((r for r in api.get("/api/runs", params={"status": "running"}).json()["data"] if r["worker"] == name), None)
+
+
+def _freeze_holding_a_run(api, worker, name: str, attempts: int = 50) -> dict:
+    """SIGSTOP `worker` while the backend lists it as running a run, and return that run.
+
+    The run is read again after the stop (and after any request already in flight has landed): a
+    tiny run can finish between a first read and the signal, and then the worker holds no run.
+    Raises AssertionError if the worker is never caught holding one.
+    """
+    for _ in range(attempts):
+        wait_for(lambda: _running_on(api, name), timeout=60, interval=0.02)
+        os.kill(worker.pid, signal.SIGSTOP)
+        time.sleep(0.3)
+        held = _running_on(api, name)
+        if held is not None:
+            return held
+        os.kill(worker.pid, signal.SIGCONT)
+    raise AssertionError(f"worker {name} was never caught holding a run in {attempts} tries")
+
+
 def test_thirty_runs_on_three_workers_with_one_killed_end_terminal_none_lost_none_twice(data_dir):
     names = ["w1", "w2", "w3"]
     with running_backend(data_dir, lease_seconds=LEASE_SECONDS) as url, api_client(url) as api, ExitStack() as stack:
@@ -46,8 +70,7 @@ def test_thirty_runs_on_three_workers_with_one_killed_end_terminal_none_lost_non
         workers = {name: stack.enter_context(running_worker(url, name=name, data_dir=data_dir)) for name in names}
         wait_for(lambda: len(api.get("/api/runs", params={"status": "succeeded", "limit": 1}).json()["data"]) and
                  api.get("/api/runs", params={"status": "succeeded"}).json()["count"] >= 5, timeout=120, interval=0.2)
-        victim_run = wait_for(lambda: next((r for r in api.get("/api/runs", params={"status": "running"}).json()["data"]
-                                            if r["worker"] == "w2"), None), timeout=60, interval=0.02)
+        victim_run = _freeze_holding_a_run(api, workers["w2"], "w2")
         os.kill(workers["w2"].pid, signal.SIGKILL)
         workers["w2"].wait(timeout=10)
         final = [wait_until_terminal(api, run_id, timeout=180) for run_id in launched]
