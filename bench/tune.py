@@ -58,7 +58,15 @@ SPACES: dict[str, dict[str, Draw]] = {
     "fasttext": {"lr": log_float(1e-3, 2e-2), "lr_schedule": one_of("constant", "linear"),
                  "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.5),
                  "embedding_dim": one_of(10, 16, 32, 50), "ngram_buckets": one_of(200_000, 500_000, 1_000_000)},
+    "ff_embedding": {"lr": log_float(2e-4, 3e-3), "lr_schedule": one_of("constant", "linear"),
+                     "batch_size": one_of(32, 64, 128, 256), "dropout": uniform(0.2, 0.7),
+                     "embedding_dim": one_of(16, 32, 50, 64)},
+    "cnn_lstm": {"lr": log_float(5e-4, 5e-3), "lr_schedule": one_of("constant", "linear"),
+                 "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.6), "hidden_dim": one_of(32, 64, 128)},
 }
+# The gated recurrent nets share one space: their defaults and their costs are alike.
+SPACES["lstm"] = SPACES["gru"] = {"lr": log_float(5e-4, 5e-3), "lr_schedule": one_of("constant", "linear"),
+                                  "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.6)}
 # Any other contestant: the training hyperparameters every contestant takes.
 TRAINING_SPACE: dict[str, Draw] = {"lr": log_float(1e-4, 1e-2), "batch_size": one_of(32, 64, 128, 256),
                                    "dropout": uniform(0.0, 0.6)}

@@ -44,3 +44,15 @@ def test_trials_never_see_the_test_reviews(tune, tmp_path, monkeypatch):
     monkeypatch.setattr("worker.runner.train", lambda model, data, hp, **kw: (seen.append(len(data.y_test)), train(model, data, hp, **kw))[1])
     _study(tune, tmp_path, 1)
     assert seen == [0]
+
+
+def test_every_search_space_draws_only_values_inside_its_contestants_bounds(tune):
+    import optuna
+
+    from worker.contestants import parse_hyperparams
+
+    for contestant, space in {**tune.SPACES, "cnn": tune.TRAINING_SPACE}.items():
+        study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+        for _ in range(30):
+            values = tune.draw(study.ask(), space, {})
+            parse_hyperparams(contestant, values)   # raises on a value out of bounds
