@@ -63,6 +63,10 @@ SPACES: dict[str, dict[str, Draw]] = {
                      "embedding_dim": one_of(16, 32, 50, 64)},
     "cnn_lstm": {"lr": log_float(5e-4, 5e-3), "lr_schedule": one_of("constant", "linear"),
                  "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.6), "hidden_dim": one_of(32, 64, 128)},
+    # cnn: its cost is embedding_dim x maxlen x the widths' sum, so the space holds cheaper shapes too
+    "cnn": {"lr": log_float(1e-3, 4e-3), "lr_schedule": one_of("constant", "linear"),
+            "batch_size": one_of(32, 64, 128), "dropout": uniform(0.1, 0.5),
+            "embedding_dim": one_of(32, 50, 64), "maxlen": one_of(400, 500)},
 }
 # The gated recurrent nets share one space: their defaults and their costs are alike.
 SPACES["lstm"] = SPACES["gru"] = {"lr": log_float(5e-4, 5e-3), "lr_schedule": one_of("constant", "linear"),
