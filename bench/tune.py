@@ -62,7 +62,8 @@ SPACES: dict[str, dict[str, Draw]] = {
                      "batch_size": one_of(32, 64, 128, 256), "dropout": uniform(0.2, 0.7),
                      "embedding_dim": one_of(16, 32, 50, 64)},
     "cnn_lstm": {"lr": log_float(5e-4, 5e-3), "lr_schedule": one_of("constant", "linear"),
-                 "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.6), "hidden_dim": one_of(32, 64, 128)},
+                 "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.6), "hidden_dim": one_of(32, 64, 128),
+                 "num_words": one_of(10_000, 20_000)},
     # cnn: its cost is embedding_dim x maxlen x the widths' sum, so the space holds cheaper shapes too
     "cnn": {"lr": log_float(1e-3, 4e-3), "lr_schedule": one_of("constant", "linear"),
             "batch_size": one_of(32, 64, 128), "dropout": uniform(0.1, 0.5),
@@ -70,7 +71,8 @@ SPACES: dict[str, dict[str, Draw]] = {
 }
 # The gated recurrent nets share one space: their defaults and their costs are alike.
 SPACES["lstm"] = SPACES["gru"] = {"lr": log_float(5e-4, 5e-3), "lr_schedule": one_of("constant", "linear"),
-                                  "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.6)}
+                                  "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.6),
+                                  "num_words": one_of(10_000, 20_000)}
 # Any other contestant: the training hyperparameters every contestant takes.
 TRAINING_SPACE: dict[str, Draw] = {"lr": log_float(1e-4, 1e-2), "batch_size": one_of(32, 64, 128, 256),
                                    "dropout": uniform(0.0, 0.6)}
