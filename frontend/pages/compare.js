@@ -222,8 +222,9 @@ export function mount(root, { route }) {
       }
     }
     const accuracy = list.map(score);
-    dims.push({ label: useTest ? 'test accuracy' : 'best val accuracy', values: accuracy.map((v) => v ?? NaN), tickformat: '.1%' });
     const finite = accuracy.filter((v) => v !== null);
+    const accuracyFormat = tickFormat(finite, { percent: true });   // 87.4 %, 88.0 %: never the same label twice
+    dims.push({ label: useTest ? 'test accuracy' : 'best val accuracy', values: accuracy.map((v) => v ?? NaN), tickformat: accuracyFormat });
     // Each axis gets room for its tick labels ("3, 4, 5", "1,000,000"); more axes than the card holds scroll inside it.
     parcoords.style.minWidth = `${dims.length * PARCOORDS_AXIS_PX + PARCOORDS_MARGIN_PX}px`;
     try {
@@ -231,8 +232,10 @@ export function mount(root, { route }) {
         type: 'parcoords', dimensions: dims,
         line: { color: accuracy.map((v) => v ?? 0), colorscale: 'Viridis', showscale: true,
           cmin: finite.length ? Math.min(...finite) : 0, cmax: finite.length ? Math.max(...finite) : 1,
-          colorbar: { title: { text: 'acc' }, tickformat: '.0%', thickness: 12 } },
+          colorbar: { title: { text: 'acc' }, tickformat: accuracyFormat, thickness: 12 } },
         labelangle: -20, labelside: 'top', labelfont: { size: 11 }, tickfont: { size: 10 },
+        // Plotly writes each axis's min and max beside its end ticks: the same numbers twice, so they are hidden
+        rangefont: { size: 10, color: 'rgba(0,0,0,0)' },
       }], baseLayout({ margin: { l: 64, r: 48, t: 72, b: 24 } }));
     } catch (err) {
       toast(err.message, 'error');

@@ -7,7 +7,7 @@ import {
   statusBadge, progressBar, pageHeader, emptyState, loading, errorState, toast,
   cancelRun, cloneRun, deleteRun, isStale, ACTIVE_STATUSES, UNFINISHED_STATUSES,
 } from '../widgets.js';
-import { sortedNames } from '../hyperparams.js';
+import { OVERRIDDEN_BY, shownHyperparams, sortedNames } from '../hyperparams.js';
 import { STATUSES } from '../meta.js';
 import * as groupsPage from './groups.js';
 
@@ -127,7 +127,8 @@ export function mount(root, { route, architectures }) {
         if (type === 'number' || type === 'integer') numericHyperparams.add(name);
       }
     }
-    hyperparamNames = sortedNames([...names]);
+    // a field its list sibling overrides (kernel_size) is no column of its own: the sibling's column shows what applies
+    hyperparamNames = sortedNames([...names].filter((name) => !names.has(OVERRIDDEN_BY[name])));
     buildColumnPicker();
   }).catch(() => {});
 
@@ -254,7 +255,7 @@ export function mount(root, { route, architectures }) {
           h('button', { class: 'btn btn-sm btn-ghost btn-danger', dataset: { action: 'delete' }, disabled: !deletable, title: deletable ? 'Delete this run' : 'Cancel the run before deleting it' }, 'Delete'));
       }
       default:
-        if (c.hp) return h('td', { class: c.num ? 'num' : 'mono' }, fmtValue(run.hyperparams?.[c.hp]));
+        if (c.hp) return h('td', { class: c.num ? 'num' : 'mono' }, fmtValue(shownHyperparams(run.hyperparams ?? {})[c.hp]));
         return h('td', { class: c.num ? 'num' : '' }, c.fmt(run));
     }
   }

@@ -63,6 +63,13 @@ def test_parallel_coordinates_lay_hyperparameters_against_accuracy(page: Page, t
     scroller = page.evaluate("() => { const s = document.querySelector('#compare-parcoords-scroll');"
                              " return [s.clientWidth, s.scrollWidth, document.documentElement.scrollWidth, innerWidth]; }")
     assert scroller[1] >= scroller[0] and scroller[2] <= scroller[3]
+    # the colour bar's labels never repeat (a narrow accuracy range gets a decimal), and each axis's range is
+    # not printed again beside its end ticks
+    colour_ticks = page.eval_on_selector_all("#compare-parcoords .colorbar .cbaxis text", "els => els.map((e) => e.textContent)")
+    assert len(colour_ticks) >= 2 and len(set(colour_ticks)) == len(colour_ticks), colour_ticks
+    extents = page.eval_on_selector_all("#compare-parcoords .axis-extent-text",
+                                        "els => els.map((e) => getComputedStyle(e).fillOpacity)")
+    assert extents and set(extents) == {"0"}, extents
 
 
 PARCOORDS_AXES = """() => [...document.querySelectorAll('#compare-parcoords g.y-axis')].map((axis) => ({
@@ -97,6 +104,16 @@ def test_compare_and_the_run_page_show_only_the_kernel_field_that_applies(page: 
     page.wait_for_function("() => document.querySelector('#compare-parcoords')?.data?.[0]?.type === 'parcoords'")
     labels = page.evaluate("() => document.querySelector('#compare-parcoords').data[0].dimensions.map((d) => d.label)")
     assert "kernel_sizes" in labels and "kernel_size" not in labels, labels
+    page.goto("/#/runs")   # the runs table's column picker offers the one field too, and its cells say what applies
+    page.locator("#column-picker summary").click()
+    expect(page.locator('#column-picker input[value="hp.kernel_sizes"]')).to_have_count(1)
+    expect(page.locator('#column-picker input[value="hp.kernel_size"]')).to_have_count(0)
+    page.check('#column-picker input[value="hp.kernel_sizes"]')
+    expect(page.locator('#runs-table th[data-sort="hp.kernel_sizes"]')).to_have_count(1)
+    column = page.evaluate("""() => [...document.querySelectorAll('#runs-table thead th')]
+        .findIndex((th) => th.dataset.sort === 'hp.kernel_sizes')""")
+    for run, text in ((one, "5"), (several, "2, 3")):
+        expect(page.locator(f'#runs-table tbody tr[data-id="{run["id"]}"] td').nth(column)).to_have_text(text)
     page.goto(f"/#/run/{one['id']}")
     config = page.locator("#run-config tr:not(.group-row)")
     expect(config.first).to_be_visible()
