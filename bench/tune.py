@@ -70,9 +70,9 @@ SPACES: dict[str, dict[str, Draw]] = {
             "embedding_dim": one_of(32, 50, 64), "maxlen": one_of(400, 500)},
 }
 # The gated recurrent nets share one space: their defaults and their costs are alike.
-SPACES["lstm"] = SPACES["gru"] = {"lr": log_float(5e-4, 5e-3), "lr_schedule": one_of("constant", "linear"),
-                                  "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.6),
-                                  "num_words": one_of(10_000, 20_000)}
+SPACES["lstm"] = SPACES["gru"] = SPACES["bilstm"] = {"lr": log_float(5e-4, 5e-3), "lr_schedule": one_of("constant", "linear"),
+                                                     "batch_size": one_of(32, 64, 128), "dropout": uniform(0.0, 0.6),
+                                                     "num_words": one_of(10_000, 20_000)}
 # Any other contestant: the training hyperparameters every contestant takes.
 TRAINING_SPACE: dict[str, Draw] = {"lr": log_float(1e-4, 1e-2), "batch_size": one_of(32, 64, 128, 256),
                                    "dropout": uniform(0.0, 0.6)}

@@ -51,7 +51,7 @@ def test_every_search_space_draws_only_values_inside_its_contestants_bounds(tune
 
     from worker.contestants import parse_hyperparams
 
-    for contestant, space in {**tune.SPACES, "bilstm": tune.TRAINING_SPACE}.items():
+    for contestant, space in {**tune.SPACES, "rnn": tune.TRAINING_SPACE}.items():
         study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
         for _ in range(30):
             values = tune.draw(study.ask(), space, {})
